@@ -1,0 +1,229 @@
+"""The clean stage: a decoded page in, clean text plus an offset map out.
+
+Cleaning only deletes: markdown marks, page artefacts (― 2 ―, 第 1 页 共 9 页, 12下一页,
+stray backticks), site boilerplate, and the line breaks that page breaks put inside sentences.
+Anonymised placeholders (20xx, xx万元, ***, 20__) and full-width punctuation are kept as written.
+The result has one paragraph per line, and every character maps back to the decoded source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .offsets import DeletingText, OffsetMap
+from .patterns import CLAUSE_PUNCT, CLOSERS, PAGE_TITLE, REPORT_MARKER, SENTENCE_END, match_marker
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """Cleaned page text and the map from its positions to the decoded source."""
+
+    text: str
+    offsets: OffsetMap
+
+
+@dataclass(frozen=True)
+class BoilerplateRules:
+    """Sentence patterns of site boilerplate (see ``resources/boilerplate.txt``)."""
+
+    formula: tuple[re.Pattern[str], ...]
+    teaser: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def from_text(cls, text: str) -> BoilerplateRules:
+        groups: dict[str, list[re.Pattern[str]]] = {"formula": [], "teaser": []}
+        current = "formula"
+        for raw in text.splitlines():
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("[") and line.endswith("]") and line[1:-1] in groups:
+                current = line[1:-1]
+                continue
+            groups[current].append(re.compile(line))
+        return cls(tuple(groups["formula"]), tuple(groups["teaser"]))
+
+
+@lru_cache(maxsize=1)
+def default_boilerplate() -> BoilerplateRules:
+    """The packaged boilerplate rules."""
+    text = resources.files("corpus_tools.resources").joinpath("boilerplate.txt").read_text("utf-8")
+    return BoilerplateRules.from_text(text)
+
+
+# -- deletion patterns -------------------------------------------------------------------
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\r]")
+_MD_HEADING = re.compile(r"(?m)^[ \t\u3000\xa0]*#{1,6}(?=[ \t\u3000]|[^#\s])[ \t\u3000]*")
+_MD_BULLET = re.compile(r"(?m)^[ \t\u3000\xa0]*[-+*•][ \t\u3000]+")
+_MD_QUOTE = re.compile(r"(?m)^[ \t\u3000\xa0]*>[ \t]?")
+# **bold** on one line; the content must not itself be made of asterisks (*** masks names)
+_MD_BOLD = re.compile(r"(?<![\\*])(\*\*)(?=[^*\s])[^*\n]+?[^*\s\\](\*\*)(?!\*)")
+_MD_ESCAPE = re.compile(r"\\(?=[*_#\-.\[\]()`!>+|~])")
+_BACKTICK = re.compile(r"`+")
+_PAGE_DASH = re.compile(r"(?m)(?:^|(?<=[ \t\u3000]))[ \t\u3000]*[―—–-]{1,2}[ \t\u3000]*\d{1,4}[ \t\u3000]*[―—–-]{1,2}[ \t\u3000]*$")
+_PAGE_OF = re.compile(r"[ \t\u3000]*第[ \t\u3000]*\d{1,4}[ \t\u3000]*页[ \t\u3000]*[，,/]?[ \t\u3000]*共[ \t\u3000]*\d{1,4}[ \t\u3000]*页[ \t\u3000]*")
+_PAGE_NAV = re.compile(r"(?m)[ \t\u3000]*(?:\d{1,3}[ \t\u3000]*)*(?:上一页|下一页|首页|尾页|返回目录|返回顶部)(?:[ \t\u3000]*\d{1,3})*[ \t\u3000]*$")
+_PAGE_NUM_LINE = re.compile(r"(?m)^[ \t\u3000]*(?:共[ \t\u3000]*\d{1,4}[ \t\u3000]*页|\d{1,4}[ \t\u3000]*/[ \t\u3000]*\d{1,4}|[-―—]?[ \t\u3000]*\d{1,3}[ \t\u3000]*[-―—]?)[ \t\u3000]*$")
+_PAYWALL = re.compile(r"[（(【\[]?[.…。·]*此处(?:隐藏|省略)了?\d+个?字[^\n。]{0,24}?(?:[.…]+|[）)】\]]|$)")
+_LEADING_WS = re.compile(r"(?m)^[ \t\u3000\xa0]+")
+_TRAILING_WS = re.compile(r"(?m)[ \t\u3000\xa0]+$")
+_BLANK_LINES = re.compile(r"\n(?=\n)|^\n+|\n+$")
+_SENTENCE = re.compile(rf"[^{SENTENCE_END}]*(?:[{SENTENCE_END}]+[{CLOSERS}]*|$)")
+
+
+def clean_page(raw: str, *, boilerplate: BoilerplateRules | None = None) -> CleanText:
+    """Clean a decoded page.
+
+    Parameters
+    ----------
+    raw
+        The decoded source text (line breaks normalised to ``\\n``).
+    boilerplate
+        Boilerplate rules; the packaged ones by default.
+
+    Returns
+    -------
+    CleanText
+        One paragraph per line; ``raw[offsets.to_source(i)] == text[i]`` for every character
+        that is not a line break.
+
+    Examples
+    --------
+    >>> c = clean_page("## 标题篇一\\n\\n各项开\\n\\n支严格按照规定执行。")
+    >>> c.text
+    '标题篇一\\n各项开支严格按照规定执行。'
+    """
+    rules = boilerplate or default_boilerplate()
+    doc = DeletingText(raw)
+    for pat in (_CONTROL, _MD_HEADING, _MD_BULLET, _MD_QUOTE):
+        doc.delete_matches(pat)
+    _delete_bold(doc)
+    for pat in (_MD_ESCAPE, _BACKTICK, _PAYWALL, _PAGE_OF, _PAGE_DASH, _PAGE_NAV, _PAGE_NUM_LINE,
+                _LEADING_WS, _TRAILING_WS, _BLANK_LINES):
+        doc.delete_matches(pat)
+    _delete_boilerplate(doc, rules)
+    doc.delete_matches(_BLANK_LINES)
+    _join_broken_lines(doc)
+    return CleanText(doc.text, doc.offset_map())
+
+
+def _delete_bold(doc: DeletingText) -> None:
+    spans = []
+    for m in _MD_BOLD.finditer(doc.text):
+        spans.append(m.span(1))
+        spans.append(m.span(2))
+    doc.delete_spans(spans)
+
+
+def split_sentences_simple(line: str) -> list[tuple[int, int]]:
+    """Sentence spans of one line, cut after 。！？；… (closing quotes stay attached)."""
+    spans = []
+    for m in _SENTENCE.finditer(line):
+        if m.end() > m.start():
+            spans.append(m.span())
+    return spans
+
+
+def boilerplate_spans(line: str, rules: BoilerplateRules) -> list[tuple[int, int]]:
+    """Spans of ``line`` that are site boilerplate (possibly the whole line)."""
+    sents = split_sentences_simple(line)
+    if not sents:
+        return []
+    kinds = []
+    for s, e in sents:
+        sent = line[s:e]
+        if any(p.search(sent) for p in rules.formula):
+            kinds.append("formula")
+        elif any(p.search(sent) for p in rules.teaser):
+            kinds.append("teaser")
+        else:
+            kinds.append(None)
+    flagged = [i for i, k in enumerate(kinds) if k]
+    if not flagged:
+        return []
+    n_formula = sum(k == "formula" for k in kinds)
+    last = flagged[-1]
+    tail = "".join(line[s:e] for s, e in sents[last + 1:]).strip()
+    # a teaser paragraph: mostly boilerplate, or a short lead-in ending in the formula
+    if len(flagged) >= 2 or len(flagged) * 2 >= len(sents) or (n_formula and not tail and len(line) <= 400):
+        if len(flagged) >= 2 and n_formula == 0 and len(line) > 600:
+            return [sents[i] for i in flagged]
+        return [(0, len(line))]
+    if n_formula == 0:
+        return []  # a lone teaser-like sentence inside a report is not enough evidence
+    return [sents[i] for i in flagged if kinds[i] == "formula"]
+
+
+def _delete_boilerplate(doc: DeletingText, rules: BoilerplateRules) -> None:
+    spans = []
+    pos = 0
+    for line in doc.text.split("\n"):
+        for s, e in boilerplate_spans(line, rules):
+            spans.append((pos + s, pos + e))
+        pos += len(line) + 1
+    doc.delete_spans(spans)
+
+
+# -- joining lines broken by page breaks ------------------------------------------------------
+def _ends_sentence(line: str) -> bool:
+    stripped = line.rstrip(CLOSERS)
+    if not stripped:
+        return True
+    if stripped[-1] in SENTENCE_END or stripped[-1] in "：:":
+        return True
+    # a closing quote/bracket after nothing terminal still ends a heading-like phrase
+    return False
+
+
+def is_heading_like(line: str) -> bool:
+    """A line that stands alone: a marker heading, a report marker, a title, a date, a name."""
+    if REPORT_MARKER.match(line) or PAGE_TITLE.search(line):
+        return True
+    marker = match_marker(line)
+    body = line
+    if marker:
+        body = line[line.find(marker[1]) + len(marker[1]):] if marker[1] in line else line
+        if len(line) <= 40 and "。" not in body:
+            return True
+    inner = body[:-1] if body else body
+    if len(line) <= 20 and not any(c in CLAUSE_PUNCT or c in "，。" for c in inner):
+        return True
+    if len(line) <= 30 and any(c in "：:" for c in inner):
+        return True
+    return False
+
+
+def should_join(prev: str, nxt: str) -> bool:
+    """Whether ``nxt`` continues the sentence that a page break cut at the end of ``prev``."""
+    if not prev or not nxt:
+        return False
+    if nxt[0] in "。，、；：！？）」』”’,.;:!?)":
+        return True
+    if _ends_sentence(prev):
+        return False
+    if match_marker(nxt) or REPORT_MARKER.match(nxt) or PAGE_TITLE.search(nxt):
+        return False
+    if prev[-1] in CLAUSE_PUNCT:
+        return True
+    if is_heading_like(prev):
+        return False
+    return True
+
+
+def _join_broken_lines(doc: DeletingText) -> None:
+    lines = doc.text.split("\n")
+    spans = []
+    pos = 0
+    acc = lines[0] if lines else ""
+    for i in range(1, len(lines)):
+        pos += len(lines[i - 1]) + 1
+        nxt = lines[i]
+        if should_join(acc, nxt):
+            spans.append((pos - 1, pos))
+            acc = acc + nxt
+        else:
+            acc = nxt
+    doc.delete_spans(spans)
