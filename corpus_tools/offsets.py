@@ -42,7 +42,7 @@ class OffsetMap:
         breaks = np.flatnonzero(np.diff(index) != 1) + 1
         starts = np.concatenate(([0], breaks))
         ends = np.concatenate((breaks, [n]))
-        runs = tuple((int(s), int(index[s]), int(e - s)) for s, e in zip(starts, ends))
+        runs = tuple((int(s), int(index[s]), int(e - s)) for s, e in zip(starts, ends, strict=True))
         return cls(runs, n)
 
     def to_source(self, i: int) -> int:

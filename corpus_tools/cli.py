@@ -1,0 +1,166 @@
+"""The ``corpus-tools`` command line: a thin skin over the library.
+
+Each command parses options, calls one library function and prints a summary; library errors
+become clear messages and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+import tomllib
+
+from . import __version__
+from .cli_common import DEFAULT_CONFIG, DEFAULT_INPUT, library_errors, out_option
+
+
+def _quiet_jieba() -> None:
+    logging.getLogger("jieba").setLevel(logging.ERROR)
+    try:
+        import jieba
+
+        jieba.setLogLevel(logging.ERROR)
+    except Exception:  # noqa: BLE001 - jieba missing is reported elsewhere
+        pass
+
+
+def _load_config(path: Path | None) -> dict:
+    if path is None:
+        path = DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+    if path is None:
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise click.ClickException(f"cannot read run configuration {path}: {exc}") from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="corpus-tools")
+def cli() -> None:
+    """Chinese trade-union report mining: scraped pages in, research tables out.
+
+    \b
+    Example:
+      corpus-tools ingest                  # data/raw -> data/processed
+      corpus-tools query "select sector, count(*) from documents group by 1"
+    """
+    _quiet_jieba()
+
+
+@cli.command()
+@click.argument("input_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@out_option
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"Run configuration (TOML). Default: {DEFAULT_CONFIG} when present.")
+@click.option("--workers", type=int, default=None,
+              help="Worker processes (default: the configuration's value, else 1).")
+@click.option("--user-dict", "user_dicts", multiple=True, type=click.Path(dir_okay=False, exists=True),
+              help="Extra jieba dictionary file(s), loaded after the union dictionary.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@library_errors
+def ingest(input_dir: Path | None, out_dir: Path, config_path: Path | None, workers: int | None,
+           user_dicts: tuple[str, ...], quiet: bool) -> None:
+    """Ingest scraped pages into research tables.
+
+    Reads every file under INPUT_DIR (default data/raw): detects its encoding, reduces HTML to
+    text, cleans it, splits it into reports, finds duplicates, segments sentences and parses
+    section trees, then writes documents, sections, sentences, sources and errors as Parquet
+    plus corpus.duckdb into --out.
+
+    \b
+    Example:
+      corpus-tools ingest
+      corpus-tools ingest ~/scraped/pages --out ~/scraped/tables --workers 2
+    """
+    from .dedup import DedupSettings
+    from .pipeline import IngestConfig
+    from .pipeline import ingest as run_ingest
+
+    cfg = _load_config(config_path)
+    ing = cfg.get("ingest", {})
+    input_dir = input_dir or Path(ing.get("input", DEFAULT_INPUT))
+    dd = cfg.get("dedup", {})
+    config = IngestConfig(
+        workers=workers if workers is not None else int(ing.get("workers", 1)),
+        user_dicts=tuple(user_dicts) or tuple(cfg.get("segment", {}).get("user_dicts", [])),
+        dedup=DedupSettings(**{k: dd[k] for k in ("shingle", "num_perm", "threshold") if k in dd}),
+    )
+    show = not quiet and sys.stderr.isatty()
+    counter = {"files": 0, "reports": 0}
+
+    def progress(name, outcome):
+        counter["files"] += 1
+        counter["reports"] += len(outcome.result.documents)
+        if not quiet:
+            msg = f"[{counter['files']}] {name}: {len(outcome.result.documents)} reports"
+            if outcome.result.errors:
+                msg += f" (error: {outcome.result.errors[0]['error']})"
+            click.echo(msg, err=True) if not show else click.echo("\r" + msg[:100].ljust(100), err=True, nl=False)
+
+    summary = run_ingest(input_dir, out_dir, config, progress=progress)
+    if show:
+        click.echo("", err=True)
+    click.echo(f"pages: {summary.pages}  reports: {summary.reports}  duplicates: {summary.duplicates}  "
+               f"errors: {len(summary.errors)}  seconds: {summary.seconds:.1f}")
+    click.echo(f"tables written to {out_dir}/ (corpus.duckdb has a view per table)")
+    if summary.errors:
+        for f, stage, err in summary.errors:
+            click.echo(f"  failed: {f} [{stage}] {err}", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("sql")
+@out_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--max-width", type=int, default=60, show_default=True, help="Truncate table cells to this width.")
+@library_errors
+def query(sql: str, out_dir: Path, fmt: str, max_width: int) -> None:
+    """Run read-only SQL against the tables.
+
+    Every table (documents, sections, sentences, sources, errors, …) is a view. Statements that
+    write, copy or attach files are refused.
+
+    \b
+    Example:
+      corpus-tools query "select source_file, count(*) n from documents group by 1"
+      corpus-tools query --format csv "select doc_id, title from documents" > titles.csv
+    """
+    from .query import run_query
+
+    df = run_query(out_dir, sql)
+    if fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(json.loads(df.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=1))
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 200,
+                               "display.max_colwidth", max_width, "display.unicode.east_asian_width", True):
+            click.echo(df.to_string(index=False) if len(df) else "(no rows)")
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules (one module per command family)."""
+    import importlib
+
+    for module, name in ():
+        cli.add_command(getattr(importlib.import_module(module, __package__), name))
+
+
+_register_commands()
+
+
+def main() -> None:
+    cli(prog_name="corpus-tools")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""The store: Parquet tables plus a DuckDB database file with one view per table.
+
+Tables are written to a staging folder inside the output folder and moved into place only
+when every table is complete, so an interrupted run never leaves a half-written table.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .records import CorpusToolsError
+from .schema import TABLES, to_arrow
+
+log = logging.getLogger(__name__)
+
+DB_FILE = "corpus.duckdb"
+STAGING_PREFIX = ".staging-"
+
+
+class StoreError(CorpusToolsError):
+    """The output folder could not be written or read."""
+
+
+def table_path(out_dir: Path, name: str) -> Path | None:
+    """Where table ``name`` lives in ``out_dir`` (``name.parquet`` or ``name/*.parquet``), if anywhere."""
+    single = Path(out_dir) / f"{name}.parquet"
+    if single.is_file():
+        return single
+    folder = Path(out_dir) / name
+    if folder.is_dir() and any(folder.glob("*.parquet")):
+        return folder
+    return None
+
+
+def existing_tables(out_dir: Path) -> list[str]:
+    """Names of the tables present in ``out_dir``, contract tables first."""
+    out_dir = Path(out_dir)
+    found = [n for n in TABLES if table_path(out_dir, n)]
+    if out_dir.is_dir():
+        for p in sorted(out_dir.glob("*.parquet")):
+            if p.stem not in found:
+                found.append(p.stem)
+    return found
+
+
+def read_table(out_dir: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a stored table into pandas."""
+    path = table_path(Path(out_dir), name)
+    if path is None:
+        raise StoreError(f"no table {name!r} in {out_dir} (run `corpus-tools ingest` first)")
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
+def write_tables(out_dir: Path, tables: Mapping[str, pa.Table | list[dict]]) -> list[Path]:
+    """Write tables atomically into ``out_dir`` and refresh the DuckDB views.
+
+    Rows given as lists of dicts are validated against the schema module first.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from exc
+    arrow = {name: (to_arrow(name, t) if isinstance(t, list) else t) for name, t in tables.items()}
+    staging = out_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}"
+    written = []
+    try:
+        staging.mkdir()
+        for name, table in arrow.items():
+            pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
+        for name in arrow:
+            target = out_dir / f"{name}.parquet"
+            folder = out_dir / name
+            if folder.is_dir():
+                shutil.rmtree(folder)
+            os.replace(staging / f"{name}.parquet", target)
+            written.append(target)
+    except OSError as exc:
+        raise StoreError(f"cannot write tables to {out_dir}: {exc.strerror or exc}; previous output left as it was") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    refresh_database(out_dir)
+    return written
+
+
+def remove_stale_staging(out_dir: Path) -> None:
+    """Delete staging folders left behind by interrupted runs."""
+    for p in Path(out_dir).glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def view_sql(out_dir: Path, name: str) -> str:
+    path = table_path(out_dir, name)
+    assert path is not None
+    target = str(path.resolve()) if path.is_file() else str(path.resolve() / "*.parquet")
+    return f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet({_sql_str(target)})'
+
+
+def refresh_database(out_dir: Path, names: Iterable[str] | None = None) -> Path:
+    """(Re)create ``corpus.duckdb`` in ``out_dir`` with a view over every stored table."""
+    out_dir = Path(out_dir)
+    names = list(names) if names is not None else existing_tables(out_dir)
+    tmp = out_dir / f".{DB_FILE}.{uuid.uuid4().hex[:8]}"
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            for name in names:
+                con.execute(view_sql(out_dir, name))
+        finally:
+            con.close()
+        os.replace(tmp, out_dir / DB_FILE)
+    except (OSError, duckdb.Error) as exc:
+        raise StoreError(f"cannot write {out_dir / DB_FILE}: {exc}") from exc
+    finally:
+        for p in (tmp, Path(str(tmp) + ".wal")):
+            if p.exists():
+                p.unlink()
+    return out_dir / DB_FILE
