@@ -98,6 +98,20 @@ def clean_page(raw: str, *, boilerplate: BoilerplateRules | None = None) -> Clea
     """
     rules = boilerplate or default_boilerplate()
     doc = DeletingText(raw)
+    # Each pass only deletes; a join can expose a new artefact (or a joined line can read
+    # differently), so repeat until nothing changes: that makes cleaning idempotent.
+    for _ in range(_MAX_PASSES):
+        before = len(doc.text)
+        _clean_pass(doc, rules)
+        if len(doc.text) == before:
+            break
+    return CleanText(doc.text, doc.offset_map())
+
+
+_MAX_PASSES = 6
+
+
+def _clean_pass(doc: DeletingText, rules: BoilerplateRules) -> None:
     for pat in (_CONTROL, _MD_HEADING, _MD_BULLET, _MD_QUOTE):
         doc.delete_matches(pat)
     _delete_bold(doc)
@@ -107,7 +121,6 @@ def clean_page(raw: str, *, boilerplate: BoilerplateRules | None = None) -> Clea
     _delete_boilerplate(doc, rules)
     doc.delete_matches(_BLANK_LINES)
     _join_broken_lines(doc)
-    return CleanText(doc.text, doc.offset_map())
 
 
 def _delete_bold(doc: DeletingText) -> None:

@@ -89,7 +89,7 @@ def ingest(input_dir: Path | None, out_dir: Path, config_path: Path | None, work
     config = IngestConfig(
         workers=workers if workers is not None else int(ing.get("workers", 1)),
         user_dicts=tuple(user_dicts) or tuple(cfg.get("segment", {}).get("user_dicts", [])),
-        dedup=DedupSettings(**{k: dd[k] for k in ("shingle", "num_perm", "threshold") if k in dd}),
+        dedup=DedupSettings(**{k: dd[k] for k in ("shingle", "num_perm", "threshold", "superset_share") if k in dd}),
     )
     show = not quiet and sys.stderr.isatty()
     counter = {"files": 0, "reports": 0}

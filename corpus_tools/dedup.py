@@ -4,7 +4,8 @@ Each report is summarised by a MinHash signature over character shingles (datask
 these small summaries are compared, so the step works the same whether the reports were
 processed in one process or on a cluster. A report is a duplicate of an *earlier* report
 (in source-file, report-index order) when it is (nearly) the same text or (nearly) contained
-in it — compilations often copy half of another page's report.
+in it — compilations often copy half of another page's report — or when it repeats an earlier
+report in full and adds only a little (at most half of it is new).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSHEnsemble
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -24,7 +24,8 @@ _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 class DedupSettings:
     shingle: int = 5
     num_perm: int = 128
-    threshold: float = 0.8  # containment of the later report in the earlier one
+    threshold: float = 0.8  # share of one report's shingles found in the other
+    superset_share: float = 0.5  # a later report holding all of an earlier one must be mostly that copy
     seed: int = 1
 
 
@@ -36,7 +37,7 @@ class DocSignature:
     order: tuple[str, int]
     exact: str
     size: int
-    hashvalues: np.ndarray
+    minhash: LeanMinHash
 
 
 def normalise_for_dedup(text: str) -> str:
@@ -53,7 +54,7 @@ def signature(doc_id: str, order: tuple[str, int], text: str,
     mh = MinHash(num_perm=settings.num_perm, seed=settings.seed)
     mh.update_batch([s.encode("utf-8") for s in sorted(shingles)])
     exact = hashlib.sha1(norm.encode("utf-8")).hexdigest()
-    return DocSignature(doc_id, order, exact, len(shingles), np.asarray(mh.hashvalues, dtype=np.uint64))
+    return DocSignature(doc_id, order, exact, len(shingles), LeanMinHash(mh))
 
 
 def find_duplicates(sigs: Sequence[DocSignature],
@@ -72,24 +73,33 @@ def find_duplicates(sigs: Sequence[DocSignature],
     candidates = [s for s in ordered if s.size >= 3]
     if len(candidates) < 2:
         return result
-    lean = {s.doc_id: LeanMinHash(seed=settings.seed, hashvalues=s.hashvalues) for s in candidates}
+    lean = {s.doc_id: s.minhash for s in candidates}
     index = MinHashLSHEnsemble(threshold=settings.threshold, num_perm=settings.num_perm, num_part=8)
     index.index([(s.doc_id, lean[s.doc_id], s.size) for s in candidates])
     rank = {s.doc_id: i for i, s in enumerate(ordered)}
     by_id = {s.doc_id: s for s in candidates}
-    for s in candidates:
-        if s.doc_id in result:
-            continue
-        best = None
-        for other_id in index.query(lean[s.doc_id], s.size):
-            if other_id == s.doc_id or rank[other_id] > rank[s.doc_id]:
+    origin: dict[str, str] = {}
+    for q in candidates:
+        for x_id in index.query(lean[q.doc_id], q.size):
+            if x_id == q.doc_id:
                 continue
-            o = by_id[other_id]
-            if _containment(s, o, lean) >= settings.threshold:
-                if best is None or rank[other_id] < rank[best]:
-                    best = other_id
-        if best is not None:
-            result[s.doc_id] = result.get(best, best)
+            x = by_id[x_id]
+            if _containment(q, x, lean) < settings.threshold:
+                continue
+            if rank[x_id] < rank[q.doc_id]:
+                later, earlier = q, x  # q repeats (most of) an earlier report
+            elif _containment(x, q, lean) >= settings.superset_share:
+                later, earlier = x, q  # a later report repeats q in full and adds a little
+            else:
+                continue
+            best = origin.get(later.doc_id)
+            if best is None or rank[earlier.doc_id] < rank[best]:
+                origin[later.doc_id] = earlier.doc_id
+    for doc_id in sorted(origin, key=rank.__getitem__):
+        if doc_id in result:
+            continue
+        target = origin[doc_id]
+        result[doc_id] = result.get(target, target)
     return result
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .clean import is_heading_like
-from .patterns import PAGE_TITLE, REPORT_MARKER, match_marker, marker_number
+from .patterns import CLOSERS, PAGE_TITLE, REPORT_MARKER, marker_number, match_marker
 from .records import ReportSpan
 
 _YEAR = r"(?:(?:19|20)[\dxX×_＿*＊]{2}|[xX×]{2,4}|二[〇○零0][\d〇○零一二三四五六七八九xX_]{2}|[一二三四五六七八九〇○零]{4})年?"
@@ -157,8 +157,11 @@ def _union_free_stretch(lines: list[str], union: list[bool], i: int) -> bool:
 
 
 def _piece_has_body(lines: list[_Line]) -> bool:
+    """A piece is a report if it has any sentence of its own, not only headings."""
     body = [x.text for x in lines if not is_heading_like(x.text)]
-    return sum(len(x) for x in body) >= 20
+    if sum(len(x) for x in body) >= 20:
+        return True
+    return any(x.text.rstrip(CLOSERS)[-1:] in ("。", "！", "？", "!", "?") and not match_marker(x.text) for x in lines)
 
 
 def split_reports(text: str) -> list[ReportSpan]:
@@ -180,7 +183,8 @@ def split_reports(text: str) -> list[ReportSpan]:
     first = 0
     if PAGE_TITLE.search(lines[0].text) and not REPORT_MARKER.match(lines[0].text):
         first = 1
-    elif markers and markers[0] > 0 and is_heading_like(lines[0].text) and len(lines[0].text) <= 60:
+    elif (markers and markers[0] > 0 and is_heading_like(lines[0].text) and len(lines[0].text) <= 60
+          and lines[0].text.rstrip(CLOSERS)[-1:] not in ("。", "！", "？", "!", "?")):
         first = 1  # the page's own title above its first marker
     segments: list[tuple[str | None, list[_Line]]] = []
     head = lines[first:markers[0]] if markers else lines[first:]
