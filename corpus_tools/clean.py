@@ -32,6 +32,15 @@ class BoilerplateRules:
     formula: tuple[re.Pattern[str], ...]
     teaser: tuple[re.Pattern[str], ...]
 
+    @property
+    def any_pattern(self) -> re.Pattern[str]:
+        """One alternation of every rule: lines without a hit skip the sentence-level check."""
+        cached = self.__dict__.get("_any")
+        if cached is None:
+            cached = re.compile("|".join(f"(?:{p.pattern})" for p in self.formula + self.teaser) or r"(?!)")
+            object.__setattr__(self, "_any", cached)
+        return cached
+
     @classmethod
     def from_text(cls, text: str) -> BoilerplateRules:
         groups: dict[str, list[re.Pattern[str]]] = {"formula": [], "teaser": []}
@@ -65,12 +74,14 @@ _MD_ESCAPE = re.compile(r"\\(?=[*_#\-.\[\]()`!>+|~])")
 _BACKTICK = re.compile(r"`+")
 _PAGE_DASH = re.compile(r"(?m)(?:^|(?<=[ \t\u3000]))[ \t\u3000]*[―—–-]{1,2}[ \t\u3000]*\d{1,4}[ \t\u3000]*[―—–-]{1,2}[ \t\u3000]*$")
 _PAGE_OF = re.compile(r"[ \t\u3000]*第[ \t\u3000]*\d{1,4}[ \t\u3000]*页[ \t\u3000]*[，,/]?[ \t\u3000]*共[ \t\u3000]*\d{1,4}[ \t\u3000]*页[ \t\u3000]*")
-_PAGE_NAV = re.compile(r"(?m)[ \t\u3000]*(?:\d{1,3}[ \t\u3000]*)*(?:上一页|下一页|首页|尾页|返回目录|返回顶部)(?:[ \t\u3000]*\d{1,3})*[ \t\u3000]*$")
+_PAGE_NAV = re.compile(r"(?m)(?:上一页|下一页|首页|尾页|返回目录|返回顶部)(?:[ \t\u3000]*\d{1,3})*[ \t\u3000]*$")
+_NAV_LEFT = re.compile(r"[ \t\u3000\d]*\Z")
 _PAGE_NUM_LINE = re.compile(r"(?m)^[ \t\u3000]*(?:共[ \t\u3000]*\d{1,4}[ \t\u3000]*页|\d{1,4}[ \t\u3000]*/[ \t\u3000]*\d{1,4}|[-―—]?[ \t\u3000]*\d{1,3}[ \t\u3000]*[-―—]?)[ \t\u3000]*$")
 _PAYWALL = re.compile(r"[（(【\[]?[.…。·]*此处(?:隐藏|省略)了?\d+个?字[^\n。]{0,24}?(?:[.…]+|[）)】\]]|$)")
 _LEADING_WS = re.compile(r"(?m)^[ \t\u3000\xa0]+")
 _TRAILING_WS = re.compile(r"(?m)[ \t\u3000\xa0]+$")
-_BLANK_LINES = re.compile(r"\n(?=\n)|^\n+|\n+$")
+_BLANK_LINES = re.compile(r"(?<=\n)\n+")
+_EDGE_NEWLINES = re.compile(r"^\n+|\n+\Z")
 _SENTENCE = re.compile(rf"[^{SENTENCE_END}]*(?:[{SENTENCE_END}]+[{CLOSERS}]*|$)")
 
 
@@ -111,15 +122,37 @@ def clean_page(raw: str, *, boilerplate: BoilerplateRules | None = None) -> Clea
 _MAX_PASSES = 6
 
 
+#: deletion patterns in order, each with a cheap literal test that must pass before it runs
+_DELETIONS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (_MD_ESCAPE, ("\\",)), (_BACKTICK, ("`",)), (_PAYWALL, ("此处",)), (_PAGE_OF, ("页",)),
+    (_PAGE_DASH, ("―", "—", "–", "-")), (_PAGE_NUM_LINE, ()),
+    (_LEADING_WS, ()), (_TRAILING_WS, ()), (_BLANK_LINES, ()), (_EDGE_NEWLINES, ()),
+)
+
+
+def _delete_page_nav(doc: DeletingText) -> None:
+    """Drop "12下一页"-style navigation at the end of a line (with the page numbers before it)."""
+    spans = []
+    for m in _PAGE_NAV.finditer(doc.text):
+        line_start = doc.text.rfind("\n", 0, m.start()) + 1
+        left = _NAV_LEFT.search(doc.text, line_start, m.start())
+        spans.append((left.start() if left else m.start(), m.end()))
+    doc.delete_spans(spans)
+
+
 def _clean_pass(doc: DeletingText, rules: BoilerplateRules) -> None:
     for pat in (_CONTROL, _MD_HEADING, _MD_BULLET, _MD_QUOTE):
         doc.delete_matches(pat)
-    _delete_bold(doc)
-    for pat in (_MD_ESCAPE, _BACKTICK, _PAYWALL, _PAGE_OF, _PAGE_DASH, _PAGE_NAV, _PAGE_NUM_LINE,
-                _LEADING_WS, _TRAILING_WS, _BLANK_LINES):
-        doc.delete_matches(pat)
+    if "**" in doc.text:
+        _delete_bold(doc)
+    if any(n in doc.text for n in ("上一页", "下一页", "首页", "尾页", "返回目录", "返回顶部")):
+        _delete_page_nav(doc)
+    for pat, needles in _DELETIONS:
+        if not needles or any(n in doc.text for n in needles):
+            doc.delete_matches(pat)
     _delete_boilerplate(doc, rules)
     doc.delete_matches(_BLANK_LINES)
+    doc.delete_matches(_EDGE_NEWLINES)
     _join_broken_lines(doc)
 
 
@@ -142,6 +175,8 @@ def split_sentences_simple(line: str) -> list[tuple[int, int]]:
 
 def boilerplate_spans(line: str, rules: BoilerplateRules) -> list[tuple[int, int]]:
     """Spans of ``line`` that are site boilerplate (possibly the whole line)."""
+    if not rules.any_pattern.search(line):
+        return []
     sents = split_sentences_simple(line)
     if not sents:
         return []

@@ -109,10 +109,12 @@ def find_unmarked_boundaries(lines: list[str]) -> list[int]:
     last = 0
     n = len(lines)
     union = [_is_union(x) for x in lines]
+    cum = [0]
+    for x in lines:
+        cum.append(cum[-1] + len(x))
     for i in range(1, n):
         line = lines[i]
-        since = sum(len(x) for x in lines[last:i])
-        if since < MIN_REPORT_CHARS:
+        if cum[i] - cum[last] < MIN_REPORT_CHARS:
             continue
         prev = lines[i - 1]
         cut = None

@@ -209,12 +209,11 @@ def _build_tree(found: list[tuple[int, str, str, str]], text_len: int) -> list[S
         rows.append(dict(section_id=sid, parent_id=parent, level=level, marker=marker, title=title,
                          start=start, kind=section_kind(title, parent_kind)))
         stack.append((kind, rank, sid))
-    sections = []
+    # a section ends where the next heading of the same or a higher level starts
+    ends = [text_len] * len(rows)
+    open_rows: list[int] = []
     for i, r in enumerate(rows):
-        end = text_len
-        for later in rows[i + 1:]:
-            if later["level"] <= r["level"]:
-                end = later["start"]
-                break
-        sections.append(Section(end=end, **r))
-    return sections
+        while open_rows and rows[open_rows[-1]]["level"] >= r["level"]:
+            ends[open_rows.pop()] = r["start"]
+        open_rows.append(i)
+    return [Section(end=ends[i], **r) for i, r in enumerate(rows)]
