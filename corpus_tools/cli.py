@@ -58,28 +58,34 @@ def cli() -> None:
 @out_option
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help=f"Run configuration (TOML). Default: {DEFAULT_CONFIG} when present.")
-@click.option("--workers", type=int, default=None,
-              help="Worker processes (default: the configuration's value, else 1).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the configuration's value, else all cores).")
+@click.option("--scheduler", default=None, metavar="ADDRESS|local",
+              help="Run the stages on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' "
+                   "for a LocalCluster with --workers processes. Workers must see the input and --out folders.")
+@click.option("--full", is_flag=True, help="Rebuild every table instead of re-processing only new or changed files.")
 @click.option("--user-dict", "user_dicts", multiple=True, type=click.Path(dir_okay=False, exists=True),
               help="Extra jieba dictionary file(s), loaded after the union dictionary.")
+@click.option("--seed", type=int, default=None, help="Seed for every random component (default 0).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @library_errors
 def ingest(input_dir: Path | None, out_dir: Path, config_path: Path | None, workers: int | None,
-           user_dicts: tuple[str, ...], quiet: bool) -> None:
+           scheduler: str | None, full: bool, user_dicts: tuple[str, ...], seed: int | None, quiet: bool) -> None:
     """Ingest scraped pages into research tables.
 
     Reads every file under INPUT_DIR (default data/raw): detects its encoding, reduces HTML to
-    text, cleans it, splits it into reports, finds duplicates, segments sentences and parses
-    section trees, then writes documents, sections, sentences, sources and errors as Parquet
-    plus corpus.duckdb into --out.
+    text, cleans it, splits it into reports, finds duplicates, segments sentences, parses section
+    trees and extracts facts, then writes the tables as Parquet plus corpus.duckdb into --out.
+    A rerun re-processes only new or changed files (by sha256) and drops removed ones.
 
     \b
     Example:
       corpus-tools ingest
       corpus-tools ingest ~/scraped/pages --out ~/scraped/tables --workers 2
+      corpus-tools ingest ~/scraped/pages --scheduler tcp://10.0.0.5:8786
     """
     from .dedup import DedupSettings
-    from .pipeline import IngestConfig
+    from .pipeline import IngestConfig, default_workers
     from .pipeline import ingest as run_ingest
 
     cfg = _load_config(config_path)
@@ -87,28 +93,36 @@ def ingest(input_dir: Path | None, out_dir: Path, config_path: Path | None, work
     input_dir = input_dir or Path(ing.get("input", DEFAULT_INPUT))
     dd = cfg.get("dedup", {})
     config = IngestConfig(
-        workers=workers if workers is not None else int(ing.get("workers", 1)),
+        workers=workers or int(ing.get("workers") or default_workers()),
         user_dicts=tuple(user_dicts) or tuple(cfg.get("segment", {}).get("user_dicts", [])),
         dedup=DedupSettings(**{k: dd[k] for k in ("shingle", "num_perm", "threshold", "superset_share") if k in dd}),
+        scheduler=scheduler or ing.get("scheduler") or None,
+        full=full,
+        seed=seed if seed is not None else int(ing.get("seed", 0)),
     )
-    show = not quiet and sys.stderr.isatty()
-    counter = {"files": 0, "reports": 0}
+    live = not quiet and sys.stderr.isatty()
 
-    def progress(name, outcome):
-        counter["files"] += 1
-        counter["reports"] += len(outcome.result.documents)
-        if not quiet:
-            msg = f"[{counter['files']}] {name}: {len(outcome.result.documents)} reports"
-            if outcome.result.errors:
-                msg += f" (error: {outcome.result.errors[0]['error']})"
-            click.echo(msg, err=True) if not show else click.echo("\r" + msg[:100].ljust(100), err=True, nl=False)
+    def progress(message: str, done: int, total: int) -> None:
+        if quiet:
+            return
+        line = f"[{done}/{total} files] {message}"
+        if live:
+            click.echo("\r" + line[:110].ljust(110), err=True, nl=False)
+        else:
+            click.echo(line, err=True)
 
     summary = run_ingest(input_dir, out_dir, config, progress=progress)
-    if show:
+    if live:
         click.echo("", err=True)
+    if summary.recovered:
+        click.echo("completed the publication of an interrupted earlier run first", err=True)
     click.echo(f"pages: {summary.pages}  reports: {summary.reports}  duplicates: {summary.duplicates}  "
                f"errors: {len(summary.errors)}  seconds: {summary.seconds:.1f}")
-    click.echo(f"tables written to {out_dir}/ (corpus.duckdb has a view per table)")
+    click.echo(f"files processed: {summary.processed}  unchanged: {summary.unchanged}  removed: {summary.removed}")
+    if summary.processed or summary.removed:
+        click.echo(f"tables written to {out_dir}/ (corpus.duckdb has a view per table)")
+    else:
+        click.echo(f"nothing changed since the last run: tables in {out_dir}/ are up to date (--full rebuilds)")
     if summary.errors:
         for f, stage, err in summary.errors:
             click.echo(f"  failed: {f} [{stage}] {err}", err=True)

@@ -51,10 +51,22 @@ def signature(doc_id: str, order: tuple[str, int], text: str,
     norm = normalise_for_dedup(text)
     k = settings.shingle
     shingles = {norm[i:i + k] for i in range(max(1, len(norm) - k + 1))} if norm else set()
-    mh = MinHash(num_perm=settings.num_perm, seed=settings.seed)
+    mh = MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme="affine32")
     mh.update_batch([s.encode("utf-8") for s in sorted(shingles)])
     exact = hashlib.sha1(norm.encode("utf-8")).hexdigest()
     return DocSignature(doc_id, order, exact, len(shingles), LeanMinHash(mh))
+
+
+def signature_row(sig: DocSignature) -> dict:
+    """A signature as a row of the internal ``signatures`` table."""
+    return dict(doc_id=sig.doc_id, source_file=sig.order[0], report_index=sig.order[1], exact=sig.exact,
+                size=sig.size, hashvalues=[int(v) for v in sig.minhash.hashvalues])
+
+
+def signature_from_row(row: dict, settings: DedupSettings = DedupSettings()) -> DocSignature:
+    """Rebuild a signature stored by :func:`signature_row`."""
+    mh = LeanMinHash(seed=settings.seed, hashvalues=row["hashvalues"], scheme="affine32")
+    return DocSignature(row["doc_id"], (row["source_file"], row["report_index"]), row["exact"], row["size"], mh)
 
 
 def find_duplicates(sigs: Sequence[DocSignature],

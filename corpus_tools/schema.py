@@ -150,8 +150,21 @@ _table(
     Column("section_id", _I, "The innermost section containing the count, or null."),
 )
 
+_table(
+    "signatures", "Internal: the MinHash summary of each report, kept so reruns can find duplicates "
+    "without re-reading unchanged files.", ("doc_id",),
+    Column("doc_id", _S, "The report (documents.doc_id).", False),
+    Column("source_file", _S, "Path relative to the input folder.", False),
+    Column("report_index", _I, "1-based position of the report within its source page.", False),
+    Column("exact", _S, "SHA-1 of the report text without whitespace and punctuation.", False),
+    Column("size", _I, "Number of distinct character shingles.", False),
+    Column("hashvalues", pa.list_(pa.uint32()), "MinHash values (datasketch affine32 scheme).", False),
+)
+
 INGEST_TABLES = ("documents", "sections", "sentences", "sources", "errors")
 EXTRACT_TABLES = ("amounts", "awards", "activities", "counts")
+#: tables ingest writes as partitions (<out>/<table>/part-NNNNN.parquet), one per bucket of source files
+PARTITIONED_TABLES = INGEST_TABLES + EXTRACT_TABLES + ("signatures",)
 
 
 def empty_table(name: str) -> pa.Table:

@@ -1,11 +1,16 @@
 """The store: Parquet tables plus a DuckDB database file with one view per table.
 
-Tables are written to a staging folder inside the output folder and moved into place only
-when every table is complete, so an interrupted run never leaves a half-written table.
+Ingest tables are partitioned: ``<out>/<table>/part-NNNNN.parquet``, one file per bucket of
+source files, so a rerun rewrites only the buckets whose files changed and workers write their
+partitions directly. Everything is written to a staging folder inside the output folder first;
+a journal then lists the moves that publish it, so an interrupted run either leaves the previous
+output as it was or is completed by the next run. Tables written by other commands (topics …)
+are single files, ``<out>/<table>.parquet``, replaced atomically.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -25,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DB_FILE = "corpus.duckdb"
 STAGING_PREFIX = ".staging-"
+JOURNAL = ".journal.json"
 
 
 class StoreError(CorpusToolsError):
@@ -130,3 +136,91 @@ def refresh_database(out_dir: Path, names: Iterable[str] | None = None) -> Path:
             if p.exists():
                 p.unlink()
     return out_dir / DB_FILE
+
+
+# -- partitioned tables ---------------------------------------------------------------------------
+def partition_file(root: Path, table: str, bucket: int) -> Path:
+    return Path(root) / table / f"part-{bucket:05d}.parquet"
+
+
+def write_partition(root: Path, table: str, bucket: int, rows: pa.Table | list[dict]) -> Path:
+    """Write one partition of ``table`` under ``root`` (a staging folder), validating rows."""
+    data = to_arrow(table, rows) if isinstance(rows, list) else rows
+    path = partition_file(root, table, bucket)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(data, path, compression="zstd")
+    return path
+
+
+def read_partition(out_dir: Path, table: str, bucket: int, columns: list[str] | None = None) -> pa.Table | None:
+    path = partition_file(out_dir, table, bucket)
+    if not path.is_file():
+        return None
+    return pq.read_table(path, columns=columns)
+
+
+def partition_buckets(out_dir: Path, table: str) -> list[int]:
+    folder = Path(out_dir) / table
+    if not folder.is_dir():
+        return []
+    return sorted(int(p.stem.split("-")[1]) for p in folder.glob("part-*.parquet"))
+
+
+def new_staging(out_dir: Path) -> Path:
+    staging = Path(out_dir) / f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}"
+    staging.mkdir(parents=True)
+    return staging
+
+
+def commit_staging(out_dir: Path, staging: Path, delete: list[Path] = ()) -> None:
+    """Publish every file under ``staging`` into ``out_dir`` (same relative paths) and delete
+    ``delete``; a journal makes the publication complete even if the process dies half-way."""
+    out_dir, staging = Path(out_dir), Path(staging)
+    moves = [[str(p), str(out_dir / p.relative_to(staging))] for p in sorted(staging.rglob("*")) if p.is_file()]
+    journal = {"moves": moves, "delete": [str(p) for p in delete], "staging": str(staging)}
+    tmp = out_dir / f"{JOURNAL}.tmp"
+    try:
+        tmp.write_text(json.dumps(journal), encoding="utf-8")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, out_dir / JOURNAL)
+    except OSError as exc:
+        raise StoreError(f"cannot write tables to {out_dir}: {exc.strerror or exc}; previous output left as it was") from exc
+    _apply_journal(out_dir)
+
+
+def _apply_journal(out_dir: Path) -> None:
+    path = Path(out_dir) / JOURNAL
+    journal = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        for src, dst in journal["moves"]:
+            if os.path.exists(src):
+                Path(dst).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+        for p in journal["delete"]:
+            q = Path(p)
+            if q.is_dir():
+                shutil.rmtree(q, ignore_errors=True)
+            elif q.exists():
+                q.unlink()
+    except OSError as exc:
+        raise StoreError(f"cannot publish tables in {out_dir}: {exc.strerror or exc}; rerun to complete") from exc
+    shutil.rmtree(journal.get("staging", ""), ignore_errors=True) if journal.get("staging") else None
+    path.unlink()
+
+
+def recover(out_dir: Path) -> bool:
+    """Finish a publication an interrupted run started, and drop abandoned staging folders.
+
+    Returns True when an interrupted publication was completed.
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return False
+    done = False
+    if (out_dir / JOURNAL).is_file():
+        _apply_journal(out_dir)
+        done = True
+    (out_dir / f"{JOURNAL}.tmp").unlink(missing_ok=True)
+    remove_stale_staging(out_dir)
+    return done

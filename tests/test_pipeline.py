@@ -26,7 +26,8 @@ def seeds_out(tmp_path_factory):
 
 
 def table(out, name):
-    return pd.read_parquet(out / f"{name}.parquet")
+    path = out / name if (out / name).is_dir() else out / f"{name}.parquet"
+    return pd.read_parquet(path)
 
 
 def test_ingest_writes_every_contract_table_with_its_columns(seeds_out):
@@ -169,3 +170,79 @@ def test_utf16_bom_detected_by_load(tmp_path):
     (tmp_path / "in" / "p.txt").write_bytes(codecs.BOM_UTF16_LE + EXCERPT.encode("utf-16-le"))
     ingest(tmp_path / "in", tmp_path / "out")
     assert table(tmp_path / "out", "sources").encoding[0] == "utf-16-le"
+
+
+def test_tables_are_partitioned_with_a_view_per_table(seeds_out):
+    out, _ = seeds_out
+    for name in INGEST_TABLES:
+        assert sorted(p.name for p in (out / name).glob("*.parquet")) == ["part-00000.parquet"]
+
+
+def _corpus(tmp_path, n=6):
+    src = tmp_path / "in"
+    src.mkdir()
+    pages = sorted(RAW.glob("*.txt"))
+    for i in range(n):
+        (src / f"p{i:02d}.txt").write_text(pages[i % len(pages)].read_text(encoding="utf-8") + f"\n\n第{i}号附记。", encoding="utf-8")
+    return src
+
+
+def test_rerun_on_unchanged_input_processes_nothing(tmp_path):
+    src = _corpus(tmp_path, 3)
+    first = ingest(src, tmp_path / "out")
+    again = ingest(src, tmp_path / "out")
+    assert first.processed == 3 and again.processed == 0 and again.unchanged == 3
+    assert again.reports == first.reports
+
+
+def test_incremental_add_change_remove_matches_a_full_rebuild(tmp_path):
+    src = _corpus(tmp_path, 8)
+    cfg = IngestConfig(workers=1, bucket_bytes=40_000)
+    ingest(src, tmp_path / "out", cfg)
+    (src / "p01.txt").write_text((RAW / "004_ffc48c9a9b096a3f.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (src / "p03.txt").unlink()
+    (src / "new.txt").write_text(EXCERPT, encoding="utf-8")
+    inc = ingest(src, tmp_path / "out", cfg)
+    assert inc.processed == 2 and inc.removed == 1
+    ingest(src, tmp_path / "full", cfg)
+    for name in INGEST_TABLES + ("amounts", "awards"):
+        a = table(tmp_path / "out", name).sort_values(list(table(tmp_path / "out", name).columns[:2])).reset_index(drop=True)
+        b = table(tmp_path / "full", name).sort_values(list(table(tmp_path / "full", name).columns[:2])).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b)
+    assert "p03.txt" not in set(table(tmp_path / "out", "sources").source_file)
+
+
+def test_interrupted_publication_is_completed_by_the_next_run(tmp_path):
+    from corpus_tools import store
+
+    src = _corpus(tmp_path, 2)
+    ingest(src, tmp_path / "out")
+    before = table(tmp_path / "out", "documents")
+    real_apply = store._apply_journal
+    calls = {"n": 0}
+
+    def dying(out_dir):
+        calls["n"] += 1
+        raise KeyboardInterrupt  # the process dies after writing the journal, before moving files
+
+    store._apply_journal = dying
+    try:
+        (src / "p00.txt").write_text(EXCERPT, encoding="utf-8")
+        with pytest.raises(KeyboardInterrupt):
+            ingest(src, tmp_path / "out", IngestConfig(full=True))
+    finally:
+        store._apply_journal = real_apply
+    pd.testing.assert_frame_equal(table(tmp_path / "out", "documents"), before)  # previous output intact
+    again = ingest(src, tmp_path / "out")
+    assert again.recovered and again.processed == 0  # the interrupted run's complete output was published
+    assert "胸心外科" in " ".join(table(tmp_path / "out", "documents").text)
+    assert not list((tmp_path / "out").glob(".staging-*")) and not (tmp_path / "out" / ".journal.json").exists()
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_tables_as_local_processes(tmp_path):
+    src = _corpus(tmp_path, 6)
+    ingest(src, tmp_path / "local", IngestConfig(workers=2, bucket_bytes=60_000))
+    ingest(src, tmp_path / "dask", IngestConfig(workers=2, bucket_bytes=60_000, scheduler="local"))
+    for name in INGEST_TABLES:
+        pd.testing.assert_frame_equal(table(tmp_path / "local", name), table(tmp_path / "dask", name))
