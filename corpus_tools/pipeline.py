@@ -464,7 +464,8 @@ def ingest(input_dir: Path, out_dir: Path, config: IngestConfig = IngestConfig()
                 rows = t.to_pylist() if t is not None else []
             all_sigs.extend(signature_from_row(r, config.dedup) for r in rows)
         dups = find_duplicates(all_sigs, config.dedup)
-        _finalise_documents(out_dir, staging, dups, touched, sorted(set(by_bucket) - set(touched)))
+        labeller = _fit_labeller(out_dir, staging, touched, [s.doc_id for s in all_sigs], config)
+        _finalise_documents(out_dir, staging, dups, touched, sorted(set(by_bucket) - set(touched)), labeller)
         deletions = [partition_file(out_dir, t, b) for b in emptied for t in PARTITIONED_TABLES]
         deletions += [out_dir / f"{t}.parquet" for t in PARTITIONED_TABLES if (out_dir / f"{t}.parquet").exists()]
         if not reuse:
@@ -495,21 +496,19 @@ def _sha256_or_none(path: Path) -> str | None:
 
 
 def _finalise_documents(out_dir: Path, staging: Path, dups: dict[str, str], touched: Iterable[int],
-                        untouched: Iterable[int]) -> None:
-    """Set duplicate_of on the new documents partitions, and rewrite stored partitions whose
-    duplicate_of values changed."""
-    for b in touched:
-        path = partition_file(staging, "documents", b)
-        table = pq.read_table(path)
-        table = _with_duplicates(table, dups)
-        table = _with_labels(table)
-        pq.write_table(table, path, compression="zstd")
-    for b in untouched:
-        table = read_partition(out_dir, "documents", b)
+                        untouched: Iterable[int], labeller: Labeller | None) -> None:
+    """Set duplicate_of and the sector/genre labels on the new documents partitions, and rewrite
+    stored partitions whose values changed. One partition in memory at a time."""
+    touched = set(touched)
+    for b in sorted(touched | set(untouched)):
+        src = staging if b in touched else out_dir
+        table = read_partition(src, "documents", b)
         if table is None:
             continue
         new = _with_duplicates(table, dups)
-        if not new["duplicate_of"].equals(table["duplicate_of"]):
+        if labeller is not None:
+            new = labeller.label(new, read_partition(src, "sentences", b, columns=["doc_id", "tokens"]))
+        if b in touched or not new.equals(table):
             write_partition(staging, "documents", b, new)
 
 
@@ -519,9 +518,77 @@ def _with_duplicates(table: pa.Table, dups: dict[str, str]) -> pa.Table:
     return table.set_column(i, "duplicate_of", values)
 
 
-def _with_labels(table: pa.Table) -> pa.Table:
-    """Sector and genre for reports that have none yet (hook for the classification stage)."""
-    return table
+MAX_TRAINING_DOCS = 3000  # the classifier's model layer learns from at most this many reports
+
+
+@dataclass
+class Labeller:
+    """The fitted sector/genre classifier plus a tokenizer fed from the stored sentence tokens, so
+    reports are not segmented a second time."""
+
+    model: object
+    tokenizer: object
+
+    def label(self, docs: pa.Table, sentences: pa.Table | None) -> pa.Table:
+        texts = [t or "" for t in docs["text"].to_pylist()]
+        self.tokenizer.__dict__["_cache"] = _token_cache(docs, sentences)
+        try:
+            pred = self.model.predict_table(texts)
+        finally:
+            self.tokenizer.__dict__["_cache"] = {}
+        for name, type_ in (("sector", pa.string()), ("sector_confidence", pa.float64()),
+                            ("genre", pa.string()), ("genre_confidence", pa.float64())):
+            values = pa.array(pred[name].tolist(), type_)
+            docs = docs.set_column(docs.column_names.index(name), name, values)
+        return docs
+
+
+def _token_cache(docs: pa.Table, sentences: pa.Table | None) -> dict[str, list[str]]:
+    from .segment import _is_punct
+
+    if sentences is None or sentences.num_rows == 0:
+        return {}
+    by_doc: dict[str, list[str]] = {}
+    for d, toks in zip(sentences["doc_id"].to_pylist(), sentences["tokens"].to_pylist(), strict=True):
+        by_doc.setdefault(d, []).extend(w for w in toks.split(" ") if w and not _is_punct(w))
+    return {t: by_doc.get(d, []) for d, t in zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True)
+            if t is not None}
+
+
+def _fit_labeller(out_dir: Path, staging: Path, touched: Iterable[int], doc_ids: list[str],
+                  config: IngestConfig) -> Labeller | None:
+    """Fit the classifier on a deterministic sample of at most MAX_TRAINING_DOCS reports."""
+    from .classify import MODEL_PATH, CachedTokenizer, _save_model, classify_documents
+
+    if not doc_ids:
+        return None
+    chosen = set(sorted(doc_ids, key=lambda d: hashlib.sha1(d.encode()).hexdigest())[:MAX_TRAINING_DOCS])
+    touched = set(touched)
+    texts: dict[str, str] = {}
+    cache: dict[str, list[str]] = {}
+    for b in sorted(set(partition_buckets(out_dir, "documents")) | touched):
+        src = staging if b in touched else out_dir
+        docs = read_partition(src, "documents", b, columns=["doc_id", "text"])
+        if docs is None:
+            continue
+        keep = pc.is_in(docs["doc_id"], value_set=pa.array(sorted(chosen), pa.string()))
+        docs = docs.filter(keep)
+        if not docs.num_rows:
+            continue
+        sents = read_partition(src, "sentences", b, columns=["doc_id", "tokens"])
+        if sents is not None:
+            sents = sents.filter(pc.is_in(sents["doc_id"], value_set=docs["doc_id"]))
+        cache.update(_token_cache(docs, sents))
+        texts.update(zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True))
+    import pandas as pd
+
+    frame = pd.DataFrame({"doc_id": sorted(texts), "text": [texts[d] for d in sorted(texts)]})
+    tokenizer = CachedTokenizer(Segmenter(user_dicts=config.user_dicts), max_items=MAX_TRAINING_DOCS * 4)
+    tokenizer.__dict__["_cache"] = cache
+    result = classify_documents(frame, segmenter=tokenizer, seed=config.seed)
+    tokenizer.__dict__["_cache"] = {}
+    _save_model(staging / MODEL_PATH, {"format": 1, "model": result.model, "seed": config.seed, "user_labels": {}})
+    return Labeller(result.model, tokenizer)
 
 
 def _fill_summary_from_store(summary: IngestSummary, out_dir: Path) -> None:

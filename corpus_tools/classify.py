@@ -1,0 +1,1515 @@
+"""Sector and genre of each report: evidence rules, a scikit-learn layer, and their agreement.
+
+Page titles lie (a page titled 医院工会工作报告 holds school, court and company reports), so every
+report is judged by its own text, in two layers:
+
+1. **Rules** (``rule_sector``, ``rule_genre``). The text is first normalised for matching
+   (``normalize_for_rules``: full-width forms, Traditional → Simplified script, pinyin glosses such
+   as 醫(yī)院, navigation lines, URLs and watermarks removed) while keeping a map back to the
+   original offsets. The sector lexicon (``resources/sector_lexicon.tsv``) scores what the report
+   says about *its own unit*: an institution noun in unit position (…医院工会, 法院党组, 我公司) counts
+   fully, a passing mention of the same noun a little; self-references (我校, 我院 …) count fully,
+   and 我院 is given to hospital, court or school by the report's context words (临床/审判/教学);
+   words in the opening sentences or the closing signature count more, words inside 在…领导下,
+   按照…部署 or 被…授予 spans (superior and awarding bodies) hardly at all. Genre cues
+   (``resources/genre_cues.tsv``) are weighted regular expressions, some only valid in the opening.
+2. **Model** (``ReportClassifier``): per task, a ``Pipeline`` of ``TfidfVectorizer`` over
+   ``Segmenter`` tokens and ``LogisticRegression``, trained on the confident rule labels plus the
+   researcher's own labels, predicting every report.
+
+The final label comes from the layer that is more sure; the confidence is high only when the
+layers agree (``combine_layers``). Reports below ``LOW_CONFIDENCE`` are listed, not hidden.
+
+Orchestration over stored tables: ``run_classify`` (the ``corpus-tools classify`` command) and
+``explain`` (``--explain DOC_ID``).
+
+Examples
+--------
+>>> lex = load_lexicons()
+>>> rule_sector("20xx年，我院工会组织干警开展审判业务竞赛。", lexicons=lex).label
+'court'
+>>> rule_sector("醫(yī)院工會在院黨委領導下，組織臨床護理技能競賽。", lexicons=lex).label
+'hospital'
+>>> rule_genre("各位代表：我受工会委员会的委托，向大会作财务工作报告，请予以审议。", lexicons=lex).label
+'financial_report'
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import unicodedata
+import uuid
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .records import CorpusToolsError
+
+__all__ = [
+    "GENRES",
+    "LOW_CONFIDENCE",
+    "MODEL_PATH",
+    "SECTORS",
+    "ClassificationResult",
+    "ClassifyError",
+    "ClassifySummary",
+    "Evidence",
+    "GenreCue",
+    "LabelsError",
+    "LexiconEntry",
+    "LexiconError",
+    "Lexicons",
+    "NormalizedText",
+    "CachedTokenizer",
+    "ReportClassifier",
+    "RuleDecision",
+    "TaskDecision",
+    "classify_documents",
+    "combine_layers",
+    "cross_validate",
+    "evidence_table",
+    "explain",
+    "load_lexicons",
+    "load_model",
+    "low_confidence_table",
+    "normalize_for_rules",
+    "read_labels",
+    "rule_genre",
+    "rule_sector",
+    "run_classify",
+]
+
+log = logging.getLogger(__name__)
+
+SECTORS = ("hospital", "court", "school", "enterprise", "government", "federation", "other")
+GENRES = ("work_report", "work_summary", "work_plan", "financial_report", "reflection", "news", "other")
+TASKS = ("sector", "genre")
+_LABELS = {"sector": SECTORS, "genre": GENRES}
+
+#: a final confidence below this puts the report in the low_confidence table
+LOW_CONFIDENCE = 0.5
+#: rule decisions at least this confident become training labels for the model layer
+MIN_RULE_CONFIDENCE = 0.5
+#: where ``run_classify`` saves the fitted model, relative to the tables folder
+MODEL_PATH = Path("models") / "classifier.joblib"
+#: tables written by ``run_classify`` besides documents (not yet in corpus_tools.schema)
+EVIDENCE_TABLE, LOW_CONFIDENCE_TABLE = "classification_evidence", "low_confidence"
+CV_TABLE, CONFUSION_TABLE = "classification_cv", "confusion_matrix"
+
+_RESOURCES = "corpus_tools.resources"
+_SECTOR_LEXICON = "sector_lexicon.tsv"
+_GENRE_CUES = "genre_cues.tsv"
+_TRADITIONAL_CHARS = "sector_traditional_chars.tsv"
+
+# -- weighting of rule evidence (see docs/classification.md) ---------------------------------
+#: characters of the opening zone (after salutation lines such as 各位代表：)
+OPENING_CHARS = 160
+#: closing zone: the last lines, when short (signatures, dates, 谢谢大家)
+CLOSING_LINES, CLOSING_LINE_MAX = 3, 40
+ZONE_FACTOR = {"opening": 3.0, "body": 1.0, "closing": 2.0}
+#: an institution noun outside unit position is a passing mention
+MENTION_FACTOR = 0.15
+#: evidence inside a 在…领导下 / 按照…部署 / 被…授予 span names another body
+SUPERIOR_FACTOR = 0.15
+#: a unit name opening its clause may carry a proper-name prefix of at most this many characters
+CLAUSE_PREFIX_MAX = 12
+#: below this total the report names no recognisable unit: sector "other"
+MIN_SECTOR_SCORE = 3.0
+#: genre of a report without any genre cue
+DEFAULT_GENRE = "work_report"
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_LATIN_PY = f"a-zü{_TONED}"
+
+# what follows an institution noun when it names the reporting unit (医院工会, 法院党组, 公司职代会)
+_UNIT_SUFFIX_RE = re.compile(
+    r"[ \t]*(?:[(（][^()（）\n]{0,12}[)）])?"
+    r"(?:工会委员会|分工会|工会|党委|党总支|党支部|党组|党工委|职代会|教代会|职工代表大会|教职工代表大会|机关|行政|领导班子)"
+)
+# party bodies: inside a 在…领导下 span they are the unit's own leadership, not a superior body
+_PARTY_SUFFIX_RE = re.compile(r"[ \t]*(?:党委|党总支|党支部|党组|党工委|行政|领导班子)")
+_UNIT_PREFIX = "我本全该"
+# spans naming superior or awarding bodies: 在市总工会的领导下, 按照县总工会安排, 被省总工会授予
+_SUPERIOR_RES = (
+    re.compile(r"(?:在|经|由|请)[^。；！？!?\n]{0,40}?(?:领导|指导|关心|支持|帮助|关怀|部署|带领)"),
+    re.compile(r"(?:按照|根据|依照|遵照|落实)[^。；！？!?\n]{0,30}?(?:安排|部署|要求|精神|计划|规定|统一|意见|通知|决定)"),
+    re.compile(r"被[^。；！？!?，,\n]{0,30}?(?:授予|评为|表彰|命名|认定)"),
+    re.compile(r"(?:得到|受到|获得)了?[^。；！？!?，,\n]{0,20}?(?:表彰|奖励|肯定|好评)"),
+    re.compile(r"(?:获得|荣获|获)了?[^。；！？!?\n]{0,30}?(?:称号|荣誉|奖)"),
+    re.compile(r"上级工会"),
+)
+_CLAUSE_BOUNDARIES = "，,。；;：:！!？?\n"
+# a prefix with one of these is not a proper name: the unit is an object (参加市总工会…, 向区总工会…)
+_NOT_SUBJECT_RE = re.compile(r"[在按根依遵被向对给从经由请跟]|参加|获得|受到|配合|协助|协同|联合")
+_SALUTATION_RE = re.compile(r"^\s*(?:各位|尊敬的|亲爱的|同志们|女士们|老师们|大家好)[^。\n]{0,30}$")
+
+# -- normalisation patterns ---------------------------------------------------------------------
+_NAV_START_RE = re.compile(
+    r"^\s*(?:首页|当前位置|您的位置|您现在的位置|位置[:：]|导航|返回(?:首页|目录|列表|顶部)?\s*$|上一篇|下一篇|上一页|"
+    r"下一页|相关(?:文章|推荐|阅读|范文|内容|热词)|热门(?:文章|推荐|搜索|标签)|推荐阅读|猜你喜欢|延伸阅读|"
+    r"版权(?:所有|声明)|copyright|免责声明|本文(?:来源|来自|由|地址|链接|标题)|来源[:：]|责任编辑|编辑[:：]|扫一扫|"
+    r"扫码|关注(?:我们|公众号|微信)|点击(?:查看|下载|进入|阅读)|分享到|更多(?:精彩|相关|内容|范文)|标签[:：])",
+    re.IGNORECASE,
+)
+_NAV_SEPARATORS_RE = re.compile(r"\s*(?:>|›|»|\||｜|/|·|•|→)\s*")
+_SENTENCE_PUNCT_RE = re.compile(r"[，。；！？,;!?]")
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)[\w./?=&%#:~+-]+|[\w-]+(?:\.[\w-]+)*\.(?:com|cn|net|org|cc|top|vip)(?:/[\w./?=&%#~+-]*)?",
+    re.IGNORECASE,
+)
+_WATERMARK_RE = re.compile(
+    r"[【\[]?(?:本文|文章|内容|此文)?(?:来源|来自|出自|转载自|摘自|首发于|首发)[:：]?[^\s，。；,;\n]{0,20}?"
+    r"(?:网|网站|文库|平台|公众号)[】\]]?|[【\[][^【】\[\]\n]{1,15}(?:网|文库|范文)[^【】\[\]\n]{0,6}[】\]]"
+)
+_PINYIN_PAREN_RE = re.compile(rf"(?<=[{_CJK}])\s*\(\s*([{_LATIN_PY}]+(?:[\s'’·-][{_LATIN_PY}]+)*[1-5]?)\s*\)")
+_PINYIN_INLINE_RE = re.compile(rf"(?<=[{_CJK}])[a-zü]*[{_TONED}][{_LATIN_PY}]*")
+_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
+_INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+
+
+class ClassifyError(CorpusToolsError):
+    """Classification could not run (no documents, no saved model, unknown doc_id)."""
+
+
+class LexiconError(ClassifyError):
+    """A lexicon or cue file has a line the classifier cannot use."""
+
+    def __init__(self, source: str, problem: str):
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
+class LabelsError(ClassifyError):
+    """The researcher's labels file is unreadable or names unknown documents or labels."""
+
+
+# ==============================================================================================
+# Lexicons (data files under corpus_tools/resources)
+# ==============================================================================================
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One line of the sector lexicon; ``sectors`` has several entries for ambiguous terms (我院)."""
+
+    term: str
+    sectors: tuple[str, ...]
+    kind: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class GenreCue:
+    """One line of the genre cues: a regular expression voting for ``genre`` in ``zone``."""
+
+    genre: str
+    zone: str
+    weight: float
+    pattern: str
+
+
+_SECTOR_KINDS = ("unit", "strict", "name", "self", "context", "ignore")
+_CUE_ZONES = ("opening", "closing", "any")
+
+
+def _data_lines(text: str) -> Iterable[tuple[int, list[str]]]:
+    for lineno, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        yield lineno, line.split("\t")
+
+
+def read_sector_lexicon(text: str, *, source: str = "<string>") -> list[LexiconEntry]:
+    """Parse sector-lexicon text (``sector<TAB>kind<TAB>weight<TAB>term`` lines, ``#`` comments).
+
+    Every problem is reported at once.
+
+    Examples
+    --------
+    >>> read_sector_lexicon("hospital\\tunit\\t4\\t医院\\nhospital|court|school\\tself\\t4\\t我院")[1].sectors
+    ('hospital', 'court', 'school')
+    """
+    entries, problems = [], []
+    for lineno, cols in _data_lines(text):
+        if len(cols) != 4:
+            problems.append(f"line {lineno}: expected 4 tab-separated columns, got {len(cols)}")
+            continue
+        sectors, kind, weight, term = (c.strip() for c in cols)
+        secs = tuple(sectors.split("|"))
+        bad = [s for s in secs if s not in SECTORS and not (kind == "ignore" and s == "-")]
+        if bad:
+            problems.append(f"line {lineno}: unknown sector {'|'.join(bad)!r}")
+        if kind not in _SECTOR_KINDS:
+            problems.append(f"line {lineno}: unknown kind {kind!r} (one of {', '.join(_SECTOR_KINDS)})")
+        try:
+            w = float(weight)
+        except ValueError:
+            problems.append(f"line {lineno}: weight {weight!r} is not a number")
+            continue
+        if not term:
+            problems.append(f"line {lineno}: empty term")
+            continue
+        entries.append(LexiconEntry(term, secs, kind, w))
+    if problems:
+        raise LexiconError(source, "; ".join(problems))
+    return entries
+
+
+def read_genre_cues(text: str, *, source: str = "<string>") -> list[GenreCue]:
+    """Parse genre-cue text (``genre<TAB>zone<TAB>weight<TAB>pattern`` lines, ``#`` comments).
+
+    Examples
+    --------
+    >>> read_genre_cues("reflection\\tany\\t5\\t心得体会")
+    [GenreCue(genre='reflection', zone='any', weight=5.0, pattern='心得体会')]
+    """
+    cues, problems = [], []
+    for lineno, cols in _data_lines(text):
+        if len(cols) < 4:
+            problems.append(f"line {lineno}: expected 4 tab-separated columns, got {len(cols)}")
+            continue
+        genre, zone, weight = (c.strip() for c in cols[:3])
+        pattern = "\t".join(cols[3:]).strip()
+        if genre not in GENRES:
+            problems.append(f"line {lineno}: unknown genre {genre!r}")
+        if zone not in _CUE_ZONES:
+            problems.append(f"line {lineno}: unknown zone {zone!r} (one of {', '.join(_CUE_ZONES)})")
+        try:
+            w = float(weight)
+            re.compile(pattern)
+        except ValueError:
+            problems.append(f"line {lineno}: weight {weight!r} is not a number")
+            continue
+        except re.error as exc:
+            problems.append(f"line {lineno}: bad pattern {pattern!r}: {exc}")
+            continue
+        cues.append(GenreCue(genre, zone, w, pattern))
+    if problems:
+        raise LexiconError(source, "; ".join(problems))
+    return cues
+
+
+def read_char_table(text: str, *, source: str = "<string>") -> dict[str, str]:
+    """Parse a ``traditional<TAB>simplified`` character table.
+
+    Examples
+    --------
+    >>> read_char_table("醫\\t医\\n# comment\\n學\\t学")
+    {'醫': '医', '學': '学'}
+    """
+    table, problems = {}, []
+    for lineno, cols in _data_lines(text):
+        if len(cols) != 2 or len(cols[0]) != 1 or len(cols[1]) != 1:
+            problems.append(f"line {lineno}: expected one character, a tab, one character")
+            continue
+        table[cols[0]] = cols[1]
+    if problems:
+        raise LexiconError(source, "; ".join(problems[:10]))
+    return table
+
+
+def _read_resource_or_file(path: str | os.PathLike[str] | None, name: str) -> tuple[str, str]:
+    if path is None:
+        return (files(_RESOURCES) / name).read_text(encoding="utf-8"), f"{_RESOURCES}/{name}"
+    try:
+        return Path(path).read_text(encoding="utf-8"), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(str(path), f"cannot read: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """The rule layer's data: sector lexicon, genre cues and the Traditional→Simplified table.
+
+    Build it once per process with ``load_lexicons()`` and pass it around; it pickles with the model.
+    """
+
+    sector_entries: tuple[LexiconEntry, ...]
+    genre_cues: tuple[GenreCue, ...]
+    traditional: Mapping[str, str]
+    _term_index: dict[str, list[LexiconEntry]] = field(init=False, repr=False, compare=False)
+    _term_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _cue_res: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[LexiconEntry]] = defaultdict(list)
+        for e in self.sector_entries:
+            index[e.term].append(e)
+        # longest first: at one position 人民法院 wins over 法院, 中心小学 over 小学
+        alternation = "|".join(re.escape(t) for t in sorted(index, key=lambda t: (-len(t), t)))
+        object.__setattr__(self, "_term_index", dict(index))
+        object.__setattr__(self, "_term_re", re.compile(alternation or r"(?!x)x"))
+        object.__setattr__(self, "_cue_res", tuple(re.compile(c.pattern) for c in self.genre_cues))
+
+    def __repr__(self) -> str:
+        return (f"Lexicons({len(self.sector_entries)} sector entries, {len(self.genre_cues)} genre cues, "
+                f"{len(self.traditional)} traditional characters)")
+
+    def __reduce__(self):  # rebuild the compiled patterns on unpickling
+        return (Lexicons, (self.sector_entries, self.genre_cues, dict(self.traditional)))
+
+
+def load_lexicons(
+    sector_lexicon: str | os.PathLike[str] | None = None,
+    genre_cues: str | os.PathLike[str] | None = None,
+    traditional_chars: str | os.PathLike[str] | None = None,
+) -> Lexicons:
+    """Load the packaged lexicons, or the given files instead.
+
+    Examples
+    --------
+    >>> lex = load_lexicons()
+    >>> lex.traditional["醫"], any(e.term == "我校" for e in lex.sector_entries)
+    ('医', True)
+    """
+    text, src = _read_resource_or_file(sector_lexicon, _SECTOR_LEXICON)
+    entries = read_sector_lexicon(text, source=src)
+    text, src = _read_resource_or_file(genre_cues, _GENRE_CUES)
+    cues = read_genre_cues(text, source=src)
+    text, src = _read_resource_or_file(traditional_chars, _TRADITIONAL_CHARS)
+    table = read_char_table(text, source=src)
+    return Lexicons(tuple(entries), tuple(cues), table)
+
+
+# ==============================================================================================
+# Normalisation for matching (offsets kept)
+# ==============================================================================================
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """Text rewritten for matching; ``index[i]`` is the original offset of character ``i``."""
+
+    text: str
+    index: tuple[int, ...]
+    source_length: int
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` of the normalised span ``text[start:end]``."""
+        if not self.index:
+            return (0, 0)
+        if end <= start:
+            s = self.index[start] if start < len(self.index) else self.source_length
+            return (s, s)
+        return (self.index[start], self.index[end - 1] + 1)
+
+
+def _is_nav_line(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if _NAV_START_RE.match(stripped) and len(stripped) <= 120:
+        return True
+    if len(stripped) <= 160 and not _SENTENCE_PUNCT_RE.search(stripped):
+        parts = [p for p in _NAV_SEPARATORS_RE.split(stripped) if p]
+        if len(parts) >= 3 and sum(map(len, parts)) / len(parts) <= 12:
+            return True  # breadcrumb / menu: 首页 > 范文 > 工作报告
+        items = stripped.split()
+        if len(items) >= 4 and sum(map(len, items)) / len(items) <= 10:
+            return True  # a row of links: 医院工作总结 学校工作总结 企业工作总结 …
+    return False
+
+
+def normalize_for_rules(text: str, *, traditional: Mapping[str, str]) -> NormalizedText:
+    """Rewrite ``text`` for the rules: NFKC, Traditional → Simplified, noise removed; offsets kept.
+
+    Removed: navigation/menu lines, URLs and site watermarks, pinyin glosses (醫(yī)院, 医yī院),
+    invisible characters and spaces between Chinese characters (医 院). Placeholders
+    (20xx, ***) and line breaks are kept.
+
+    Examples
+    --------
+    >>> n = normalize_for_rules("本院醫(yī)院工會", traditional={"醫": "医", "會": "会"})
+    >>> n.text, n.source_span(2, 4)
+    ('本院医院工会', (2, 8))
+    """
+    # pass 1: per character NFKC and script conversion (one source character may become several)
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        out = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        for c in out:
+            chars.append(traditional.get(c, c))
+            index.append(i)
+    first = "".join(chars)
+    # pass 2: find the spans to drop on the converted text
+    drop = bytearray(len(first))
+
+    def mark(start: int, end: int) -> None:
+        drop[start:end] = b"\x01" * (end - start)
+
+    pos = 0
+    for line in first.split("\n"):
+        if _is_nav_line(line):
+            mark(pos, pos + len(line))
+        pos += len(line) + 1
+    for regex in (_URL_RE, _WATERMARK_RE, _PINYIN_INLINE_RE, _CJK_GAP_RE, _INVISIBLE_RE):
+        for m in regex.finditer(first):
+            mark(m.start(), m.end())
+    for m in _PINYIN_PAREN_RE.finditer(first):
+        gloss = m.group(1)
+        if gloss == gloss.lower() and re.search(r"[aeiouü" + _TONED + "]", gloss):
+            mark(m.start(), m.end())
+    kept = [k for k in range(len(first)) if not drop[k]]
+    return NormalizedText("".join(first[k] for k in kept), tuple(index[k] for k in kept), len(text))
+
+
+# ==============================================================================================
+# Rule layer
+# ==============================================================================================
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of rule evidence: a lexicon term or genre cue found in the report.
+
+    ``start``/``end`` are offsets in the report text and ``text == report_text[start:end]``;
+    ``weight`` is the base weight times the zone, mention and superior factors.
+    """
+
+    task: str
+    label: str
+    cue: str
+    kind: str
+    zone: str
+    weight: float
+    start: int
+    end: int
+    text: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RuleDecision:
+    """The rule layer's verdict for one task: label, confidence 0–1, per-label scores, evidence."""
+
+    task: str
+    label: str
+    confidence: float
+    scores: Mapping[str, float]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class _Zones:
+    opening: tuple[int, int]
+    closing_start: int
+    superior: tuple[tuple[int, int], ...]
+
+    def zone(self, start: int) -> str:
+        if self.opening[0] <= start < self.opening[1]:
+            return "opening"
+        if start >= self.closing_start:
+            return "closing"
+        return "body"
+
+    def in_superior(self, start: int, end: int) -> bool:
+        return any(s <= start and end <= e for s, e in self.superior)
+
+
+def _zones(text: str) -> _Zones:
+    lines = text.split("\n")
+    pos, start = 0, 0
+    for line in lines:
+        if line.strip() and not _SALUTATION_RE.match(line):
+            start = pos
+            break
+        pos += len(line) + 1
+    else:
+        start = 0
+    closing_start = len(text) + 1
+    pos = len(text)
+    tail = [ln for ln in lines]
+    taken = 0
+    for line in reversed(tail):
+        pos -= len(line)
+        if line.strip():
+            if len(line.strip()) > CLOSING_LINE_MAX or taken >= CLOSING_LINES:
+                break
+            closing_start = pos
+            taken += 1
+        pos -= 1
+    closing_start = max(closing_start, start + OPENING_CHARS)
+    superior = tuple((m.start(), m.end()) for regex in _SUPERIOR_RES for m in regex.finditer(text))
+    return _Zones((start, start + OPENING_CHARS), closing_start, superior)
+
+
+def _squash(total: float, base: float) -> float:
+    """Diminishing returns for repeats: one plain occurrence scores ``base``."""
+    if total <= 0 or base <= 0:
+        return 0.0
+    return base * math.log2(1 + total / base)
+
+
+def _confidence(scores: Mapping[str, float]) -> tuple[str | None, float]:
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], _order(kv[0])))
+    if not ranked or ranked[0][1] <= 0:
+        return None, 0.0
+    top = ranked[0][1]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][0], round((top - second) / (top + 2.0), 4)
+
+
+def _order(label: str) -> int:
+    for labels in _LABELS.values():
+        if label in labels:
+            return labels.index(label)
+    return 99
+
+
+def _evidence(norm: NormalizedText, source: str, task: str, label: str, cue: str, kind: str, zone: str,
+              weight: float, start: int, end: int, note: str = "") -> Evidence:
+    s, e = norm.source_span(start, end)
+    return Evidence(task, label, cue, kind, zone, round(weight, 4), s, e, source[s:e], note)
+
+
+def _clause_initial(text: str, start: int) -> bool:
+    """Whether a unit name at ``start`` opens its clause (…，街道总工会按照…), i.e. is its subject."""
+    window = text[max(0, start - CLAUSE_PREFIX_MAX - 1):start]
+    cut = max((window.rfind(ch) for ch in _CLAUSE_BOUNDARIES), default=-1)
+    if cut < 0 and start > CLAUSE_PREFIX_MAX:
+        return False
+    prefix = window[cut + 1:]
+    return _NOT_SUBJECT_RE.search(prefix) is None
+
+
+def _sector_matches(norm: NormalizedText, source: str, lexicons: Lexicons) -> list[Evidence]:
+    text = norm.text
+    zones = _zones(text)
+    found = []
+    for m in lexicons._term_re.finditer(text):
+        term = m.group()
+        after = _UNIT_SUFFIX_RE.match(text, m.end())
+        before = text[m.start() - 1] if m.start() else ""
+        unit_position = after is not None or before in _UNIT_PREFIX
+        party = _PARTY_SUFFIX_RE.match(text, m.end()) is not None
+        zone = zones.zone(m.start())
+        for entry in lexicons._term_index[term]:
+            kind = entry.kind
+            if kind == "ignore":
+                continue
+            factor = ZONE_FACTOR[zone]
+            if entry.kind == "name" and zone == "body" and not _clause_initial(text, m.start()):
+                kind, factor = "mention", factor * MENTION_FACTOR
+            if entry.kind in ("unit", "strict"):
+                if not unit_position:
+                    if entry.kind == "strict":
+                        continue
+                    kind, factor = "mention", factor * MENTION_FACTOR
+            superior = zones.in_superior(m.start(), m.end()) and not (party and entry.kind in ("unit", "strict"))
+            if superior:
+                factor *= SUPERIOR_FACTOR
+            label = entry.sectors[0] if len(entry.sectors) == 1 else "|".join(entry.sectors)
+            found.append(_evidence(norm, source, "sector", label, term,
+                                   kind if len(entry.sectors) == 1 else "ambiguous",
+                                   "superior" if superior else zone, entry.weight * factor,
+                                   m.start(), m.end()))
+    return found
+
+
+def _score(evidence: Iterable[Evidence], bases: Mapping[str, float]) -> dict[str, float]:
+    totals: dict[tuple[str, str, str], float] = defaultdict(float)
+    for ev in evidence:
+        totals[(ev.label, ev.cue, ev.kind)] += ev.weight
+    scores: dict[str, float] = defaultdict(float)
+    for (label, cue, kind), total in totals.items():
+        base = bases[cue] * (MENTION_FACTOR if kind == "mention" else 1.0)
+        scores[label] += _squash(total, base)
+    return dict(scores)
+
+
+def rule_sector(text: str, *, lexicons: Lexicons, normalized: NormalizedText | None = None) -> RuleDecision:
+    """Sector of one report from the evidence rules.
+
+    Examples
+    --------
+    >>> lex = load_lexicons()
+    >>> d = rule_sector("在县总工会的领导下，我校工会组织教职工开展师德学习。", lexicons=lex)
+    >>> d.label, [e.cue for e in d.evidence if e.label == "school"][:2]
+    ('school', ['我校', '教职工'])
+    """
+    norm = normalized or normalize_for_rules(text, traditional=lexicons.traditional)
+    found = _sector_matches(norm, text, lexicons)
+    bases = {e.term: e.weight for e in lexicons.sector_entries}
+    plain = [ev for ev in found if ev.kind != "ambiguous"]
+    scores = _score(plain, bases)
+    # 我院/院工会: hospital, court or college? the report's other evidence decides
+    resolved = []
+    for ev in found:
+        if ev.kind != "ambiguous":
+            continue
+        candidates = ev.label.split("|")
+        best = sorted(candidates, key=lambda c: (-scores.get(c, 0.0), _order(c)))
+        if scores.get(best[0], 0.0) > 0 and scores.get(best[0], 0.0) > scores.get(best[1], 0.0):
+            resolved.append(Evidence(ev.task, best[0], ev.cue, "self", ev.zone, ev.weight, ev.start, ev.end,
+                                     ev.text, f"{ev.cue} read as {best[0]} from the report's other evidence"))
+        else:
+            share = ev.weight / len(candidates)
+            resolved.extend(Evidence(ev.task, c, ev.cue, "self", ev.zone, share, ev.start, ev.end, ev.text,
+                                     f"{ev.cue} unresolved: shared between {', '.join(candidates)}")
+                            for c in candidates)
+    evidence = plain + resolved
+    scores = _score(evidence, bases)
+    scores = {s: round(scores.get(s, 0.0), 4) for s in SECTORS}
+    label, conf = _confidence(scores)
+    if label is None or scores[label] < MIN_SECTOR_SCORE:
+        label, conf = "other", round(0.3 * (1 - min(scores[label], MIN_SECTOR_SCORE) / MIN_SECTOR_SCORE)
+                                     if label else 0.3, 4)
+    evidence.sort(key=lambda e: (e.start, e.label))
+    return RuleDecision("sector", label, conf, scores, tuple(evidence))
+
+
+def rule_genre(text: str, *, lexicons: Lexicons, normalized: NormalizedText | None = None) -> RuleDecision:
+    """Genre of one report from the cue patterns.
+
+    Examples
+    --------
+    >>> lex = load_lexicons()
+    >>> rule_genre("近日，某区总工会召开第二次代表大会。区委书记在会上作了讲话。", lexicons=lex).label
+    'news'
+    >>> rule_genre("在新的一年里，工会工作总体设想是：加强自身建设。", lexicons=lex).label
+    'work_plan'
+    """
+    norm = normalized or normalize_for_rules(text, traditional=lexicons.traditional)
+    zones = _zones(norm.text)
+    evidence = []
+    for cue, regex in zip(lexicons.genre_cues, lexicons._cue_res, strict=True):
+        for m in regex.finditer(norm.text):
+            if m.end() == m.start():
+                continue
+            zone = zones.zone(m.start())
+            if cue.zone == "opening" and zone != "opening":
+                continue
+            if cue.zone == "closing" and zone != "closing":
+                continue
+            evidence.append(_evidence(norm, text, "genre", cue.genre, cue.pattern, "cue", zone, cue.weight,
+                                      m.start(), m.end()))
+    counts: dict[tuple[str, str], float] = defaultdict(float)
+    for ev in evidence:
+        counts[(ev.label, ev.cue)] += 1
+    bases = {c.pattern: c.weight for c in lexicons.genre_cues}
+    scores: dict[str, float] = defaultdict(float)
+    for (genre, cue), n in counts.items():
+        scores[genre] += bases[cue] * math.log2(1 + n)
+    scores = {g: round(scores.get(g, 0.0), 4) for g in GENRES}
+    label, conf = _confidence(scores)
+    if label is None:
+        label, conf = DEFAULT_GENRE, 0.3
+    evidence.sort(key=lambda e: (e.start, e.label))
+    return RuleDecision("genre", label, conf, scores, tuple(evidence))
+
+
+# ==============================================================================================
+# Model layer and the combination of both layers
+# ==============================================================================================
+
+
+@dataclass(frozen=True)
+class TaskDecision:
+    """The final verdict for one task and how it was reached.
+
+    ``source`` is ``rules+model`` (layers agree), ``rules`` or ``model`` (layers disagree, or
+    no model), or ``user`` (the researcher's label).
+    """
+
+    task: str
+    label: str
+    confidence: float
+    source: str
+    rule: RuleDecision
+    model_label: str | None = None
+    model_probability: float | None = None
+    model_probabilities: Mapping[str, float] | None = None
+
+
+def combine_layers(rule_label: str, rule_confidence: float, model_label: str | None,
+                   model_probability: float | None) -> tuple[str, float, str]:
+    """Final ``(label, confidence, source)`` from the two layers.
+
+    When they agree the confidences combine like independent witnesses (1 − (1−r)(1−m));
+    when they disagree the surer layer wins, discounted by how sure the other one is.
+
+    Examples
+    --------
+    >>> combine_layers("court", 0.8, "court", 0.6)
+    ('court', 0.92, 'rules+model')
+    >>> combine_layers("court", 0.8, "enterprise", 0.6)
+    ('court', 0.32, 'rules')
+    """
+    if model_label is None or model_probability is None:
+        return rule_label, round(rule_confidence, 4), "rules"
+    if model_label == rule_label:
+        return rule_label, round(1 - (1 - rule_confidence) * (1 - model_probability), 4), "rules+model"
+    if rule_confidence >= model_probability:
+        return rule_label, round(rule_confidence * (1 - model_probability), 4), "rules"
+    return model_label, round(model_probability * (1 - rule_confidence), 4), "model"
+
+
+class CachedTokenizer:
+    """A tokenizer that remembers its output per text, so CV folds and refits segment each report once.
+
+    The cache is per process and never pickled; the wrapped tokenizer is.
+
+    Examples
+    --------
+    >>> tok = CachedTokenizer(str.split)
+    >>> tok("a b") is tok("a b")
+    True
+    """
+
+    def __init__(self, tokenizer: Any, max_items: int = 50_000):
+        self.tokenizer = tokenizer
+        self.max_items = max_items
+
+    def __call__(self, text: str) -> list[str]:
+        cache = self.__dict__.setdefault("_cache", {})
+        tokens = cache.get(text)
+        if tokens is None:
+            if len(cache) >= self.max_items:
+                cache.clear()
+            tokens = cache[text] = list(self.tokenizer(text))
+        return tokens
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"tokenizer": self.tokenizer, "max_items": self.max_items}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __repr__(self) -> str:
+        return f"CachedTokenizer({self.tokenizer!r})"
+
+
+def _single_thread():
+    # a few hundred reports make a tiny problem: BLAS threads only fight over the cores (10x slower)
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
+def _make_pipeline(segmenter: Any, C: float, random_state: int):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(tokenizer=segmenter, token_pattern=None, lowercase=False, sublinear_tf=True)),
+        ("clf", LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=random_state)),
+    ])
+
+
+class ReportClassifier:
+    """Layered sector/genre classifier (scikit-learn conventions).
+
+    Parameters
+    ----------
+    segmenter
+        Tokenizer for the TF-IDF layer (a ``corpus_tools.segment.Segmenter``); ``None`` builds one.
+    lexicons
+        ``Lexicons`` for the rule layer; ``None`` loads the packaged ones at ``fit``.
+    min_rule_confidence
+        Rule decisions at least this confident become training labels for the model layer.
+    C
+        Inverse regularisation of the logistic regression.
+    random_state
+        Seed for every random component.
+    tasks
+        Which of ``("sector", "genre")`` to fit a model layer for.
+
+    ``fit(X, y)`` takes report texts and, optionally, a DataFrame of the researcher's labels
+    aligned with ``X`` (columns ``sector`` and/or ``genre``; missing values = unlabelled).
+
+    Examples
+    --------
+    >>> clf = ReportClassifier(random_state=0).fit(["我校工会组织教师开展教学竞赛。", "公司工会开展安全生产劳动竞赛。"])
+    >>> clf.predict(["我校工会慰问退休教师。"])[0].tolist()
+    ['school', 'work_report']
+    """
+
+    def __init__(self, segmenter: Any = None, lexicons: Lexicons | None = None,
+                 min_rule_confidence: float = MIN_RULE_CONFIDENCE, C: float = 10.0, random_state: int = 0,
+                 tasks: Sequence[str] = TASKS):
+        self.segmenter = segmenter
+        self.lexicons = lexicons
+        self.min_rule_confidence = min_rule_confidence
+        self.C = C
+        self.random_state = random_state
+        self.tasks = tasks
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("segmenter", "lexicons", "min_rule_confidence", "C",
+                                               "random_state", "tasks")}
+
+    def set_params(self, **params: Any) -> ReportClassifier:
+        for k, v in params.items():
+            if k not in self.get_params():
+                raise ValueError(f"invalid parameter {k!r} for ReportClassifier")
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        return f"ReportClassifier(C={self.C}, random_state={self.random_state}, tasks={tuple(self.tasks)})"
+
+    # -- fitting ---------------------------------------------------------------------------------
+
+    def fit(self, X: Iterable[str], y: pd.DataFrame | None = None) -> ReportClassifier:
+        texts = [str(t) for t in X]
+        self.lexicons_ = self.lexicons if self.lexicons is not None else load_lexicons()
+        if self.segmenter is not None:
+            segmenter = self.segmenter
+        else:
+            from .segment import Segmenter
+
+            segmenter = Segmenter()
+        if not isinstance(segmenter, CachedTokenizer):
+            segmenter = CachedTokenizer(segmenter)
+        normalized = [self._normalize(t) for t in texts]
+        rules = [self._rules(t, n) for t, n in zip(texts, normalized, strict=True)]
+        self.models_: dict[str, Any] = {}
+        self.training_labels_: dict[str, dict[str, int]] = {}
+        for task in TASKS:
+            self.models_[task] = None
+            if task not in self.tasks:
+                continue
+            user = _aligned_labels(y, task, len(texts))
+            idx, labels = [], []
+            for i, r in enumerate(rules):
+                if user[i] is not None:
+                    idx.append(i)
+                    labels.append(user[i])
+                elif r[task].confidence >= self.min_rule_confidence:
+                    idx.append(i)
+                    labels.append(r[task].label)
+            self.training_labels_[task] = dict(sorted(Counter(labels).items()))
+            if len(set(labels)) < 2:
+                log.info("%s model layer skipped: fewer than two labels to learn from", task)
+                continue
+            pipe = _make_pipeline(segmenter, self.C, self.random_state)
+            with warnings.catch_warnings(), _single_thread():
+                warnings.simplefilter("ignore")
+                pipe.fit([normalized[i].text for i in idx], labels)
+            self.models_[task] = pipe
+        return self
+
+    # -- prediction ------------------------------------------------------------------------------
+
+    def _normalize(self, text: str) -> NormalizedText:
+        lex = getattr(self, "lexicons_", None) or self.lexicons or load_lexicons()
+        return normalize_for_rules(text, traditional=lex.traditional)
+
+    def _rules(self, text: str, norm: NormalizedText) -> dict[str, RuleDecision]:
+        return {"sector": rule_sector(text, lexicons=self.lexicons_, normalized=norm),
+                "genre": rule_genre(text, lexicons=self.lexicons_, normalized=norm)}
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "models_"):
+            raise ClassifyError("ReportClassifier is not fitted yet: call fit() first")
+
+    def decide(self, X: Iterable[str]) -> list[dict[str, TaskDecision]]:
+        """Full decisions (label, confidence, source, rule evidence, model probabilities) per report."""
+        self._check_fitted()
+        texts = [str(t) for t in X]
+        normalized = [self._normalize(t) for t in texts]
+        rules = [self._rules(t, n) for t, n in zip(texts, normalized, strict=True)]
+        probas: dict[str, list[dict[str, float]] | None] = {}
+        for task in TASKS:
+            model = self.models_.get(task)
+            if model is None or not texts:
+                probas[task] = None
+                continue
+            with _single_thread():
+                p = model.predict_proba([n.text for n in normalized])
+            classes = [str(c) for c in model.classes_]
+            probas[task] = [{c: float(v) for c, v in zip(classes, row, strict=True)} for row in p]
+        out = []
+        for i, r in enumerate(rules):
+            row = {}
+            for task in TASKS:
+                rule = r[task]
+                probs = probas[task][i] if probas[task] is not None else None
+                if probs:
+                    m_label = max(sorted(probs), key=lambda c: probs[c])
+                    m_prob = round(probs[m_label], 4)
+                    # when the model agrees, its support is the probability of the rule's label
+                    label, conf, source = combine_layers(rule.label, rule.confidence, m_label, m_prob)
+                    rounded = {c: round(v, 4) for c, v in sorted(probs.items(), key=lambda kv: -kv[1])}
+                    row[task] = TaskDecision(task, label, conf, source, rule, m_label, m_prob, rounded)
+                else:
+                    label, conf, source = combine_layers(rule.label, rule.confidence, None, None)
+                    row[task] = TaskDecision(task, label, conf, source, rule)
+            out.append(row)
+        return out
+
+    def predict_table(self, X: Iterable[str]) -> pd.DataFrame:
+        """``sector, sector_confidence, genre, genre_confidence`` per report, in input order."""
+        rows = [{"sector": d["sector"].label, "sector_confidence": d["sector"].confidence,
+                 "genre": d["genre"].label, "genre_confidence": d["genre"].confidence} for d in self.decide(X)]
+        return pd.DataFrame(rows, columns=["sector", "sector_confidence", "genre", "genre_confidence"])
+
+    def predict(self, X: Iterable[str]) -> np.ndarray:
+        """An ``(n, 2)`` array of ``[sector, genre]`` labels."""
+        table = self.predict_table(X)
+        return table[["sector", "genre"]].to_numpy(dtype=object)
+
+
+def _aligned_labels(y: pd.DataFrame | None, task: str, n: int) -> list[str | None]:
+    if y is None or task not in getattr(y, "columns", ()):
+        return [None] * n
+    values = list(y[task])
+    if len(values) != n:
+        raise ClassifyError(f"labels have {len(values)} rows for {n} texts")
+    return [None if (v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == "")
+            else str(v).strip() for v in values]
+
+
+# ==============================================================================================
+# Orchestration over a DataFrame of documents
+# ==============================================================================================
+
+
+@dataclass
+class ClassificationResult:
+    """What ``classify_documents`` returns.
+
+    ``predictions``: doc_id, sector, sector_confidence, genre, genre_confidence (input order);
+    ``model``: the fitted ``ReportClassifier``; ``evidence``: doc_id → {task: TaskDecision};
+    ``low_confidence``: doc_ids with a confidence below ``LOW_CONFIDENCE``; ``cv`` and
+    ``confusion``: cross-validation tables when labels were given, else ``None``.
+    """
+
+    predictions: pd.DataFrame
+    model: ReportClassifier
+    evidence: dict[str, dict[str, TaskDecision]]
+    low_confidence: list[str]
+    cv: pd.DataFrame | None = None
+    confusion: pd.DataFrame | None = None
+    user_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _labels_frame(docs: pd.DataFrame, labels: pd.DataFrame | None) -> pd.DataFrame | None:
+    if labels is None or labels.empty:
+        return None
+    lab = labels.drop_duplicates("doc_id", keep="last").set_index("doc_id")
+    y = pd.DataFrame(index=docs["doc_id"])
+    for task in TASKS:
+        if task in lab.columns:
+            y[task] = lab[task].reindex(docs["doc_id"]).to_numpy()
+    return y.reset_index(drop=True)
+
+
+def _user_label_map(y: pd.DataFrame | None, doc_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    if y is None:
+        return out
+    for task in TASKS:
+        for doc_id, v in zip(doc_ids, _aligned_labels(y, task, len(doc_ids)), strict=True):
+            if v is not None:
+                out.setdefault(doc_id, {})[task] = v
+    return out
+
+
+def _apply_user_labels(decision: dict[str, TaskDecision], user: Mapping[str, str]) -> dict[str, TaskDecision]:
+    out = dict(decision)
+    for task, label in user.items():
+        d = decision[task]
+        out[task] = TaskDecision(task, label, 1.0, "user", d.rule, d.model_label, d.model_probability,
+                                 d.model_probabilities)
+    return out
+
+
+def classify_documents(docs: pd.DataFrame, *, segmenter: Any, labels: pd.DataFrame | None = None,
+                       seed: int = 0, lexicons: Lexicons | None = None) -> ClassificationResult:
+    """Classify every report of ``docs`` (columns doc_id, text; title is deliberately ignored).
+
+    ``labels`` (doc_id, sector[, genre]) are the researcher's own: they train the model layer,
+    override the prediction for their reports, and are cross-validated (``result.cv``).
+
+    Examples
+    --------
+    >>> from corpus_tools.segment import Segmenter
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b"], "text": ["我校工会组织教师培训。", "公司工会开展安全生产竞赛。"]})
+    >>> classify_documents(docs, segmenter=Segmenter()).predictions["sector"].tolist()
+    ['school', 'enterprise']
+    """
+    if "doc_id" not in docs or "text" not in docs:
+        raise ClassifyError("documents need doc_id and text columns")
+    lexicons = lexicons if lexicons is not None else load_lexicons()
+    if not isinstance(segmenter, CachedTokenizer):
+        segmenter = CachedTokenizer(segmenter)
+    doc_ids = [str(d) for d in docs["doc_id"]]
+    texts = [str(t) for t in docs["text"].fillna("")]
+    y = _labels_frame(docs, labels)
+    model = ReportClassifier(segmenter=segmenter, lexicons=lexicons, random_state=seed).fit(texts, y)
+    user = _user_label_map(y, doc_ids)
+    decisions = [_apply_user_labels(d, user.get(doc_id, {})) for doc_id, d in zip(doc_ids, model.decide(texts), strict=True)]
+    predictions = pd.DataFrame({
+        "doc_id": doc_ids,
+        "sector": [d["sector"].label for d in decisions],
+        "sector_confidence": [d["sector"].confidence for d in decisions],
+        "genre": [d["genre"].label for d in decisions],
+        "genre_confidence": [d["genre"].confidence for d in decisions],
+    })
+    low = [doc_id for doc_id, d in zip(doc_ids, decisions, strict=True)
+           if min(d["sector"].confidence, d["genre"].confidence) < LOW_CONFIDENCE]
+    cv = confusion = None
+    if y is not None:
+        cv, confusion = cross_validate(docs, labels, segmenter=segmenter, seed=seed, lexicons=lexicons)
+    return ClassificationResult(predictions, model, dict(zip(doc_ids, decisions, strict=True)), low, cv, confusion, user)
+
+
+def cross_validate(docs: pd.DataFrame, labels: pd.DataFrame, *, segmenter: Any, seed: int = 0,
+                   n_splits: int = 5, lexicons: Lexicons | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cross-validated precision/recall/F1 per class and confusion counts on the labelled reports.
+
+    Each fold holds out some labelled reports entirely (neither their labels nor their texts are
+    seen in training) and predicts them with a classifier fitted on everything else.
+
+    Returns ``(cv, confusion)``: cv has task, label, precision, recall, f1, support, n_splits
+    (plus ``macro avg`` and ``accuracy`` rows); confusion has task, true_label, predicted_label, count.
+    """
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    lexicons = lexicons if lexicons is not None else load_lexicons()
+    if not isinstance(segmenter, CachedTokenizer):
+        segmenter = CachedTokenizer(segmenter)
+    texts = [str(t) for t in docs["text"].fillna("")]
+    y = _labels_frame(docs, labels)
+    cv_rows, cm_rows = [], []
+    for task in TASKS:
+        truth = _aligned_labels(y, task, len(texts))
+        labelled = [i for i, v in enumerate(truth) if v is not None]
+        if len(labelled) < 2:
+            continue
+        k = min(n_splits, len(labelled))
+        y_lab = [truth[i] for i in labelled]
+        counts = Counter(y_lab)
+        if min(counts.values()) >= k:
+            splitter: Any = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+        else:
+            splitter = KFold(n_splits=k, shuffle=True, random_state=seed)
+        predicted: dict[int, str] = {}
+        for _, test in splitter.split(np.zeros(len(labelled)), y_lab):
+            held = {labelled[j] for j in test}
+            train = [i for i in range(len(texts)) if i not in held]
+            y_train = None
+            if y is not None:
+                y_train = y.iloc[train].reset_index(drop=True).copy()
+            model = ReportClassifier(segmenter=segmenter, lexicons=lexicons, random_state=seed, tasks=(task,))
+            model.fit([texts[i] for i in train], y_train)
+            held_sorted = sorted(held)
+            for i, d in zip(held_sorted, model.decide([texts[i] for i in held_sorted]), strict=True):
+                predicted[i] = d[task].label
+        y_true = [truth[i] for i in labelled]
+        y_pred = [predicted[i] for i in labelled]
+        classes = [c for c in _LABELS[task] if c in set(y_true) | set(y_pred)]
+        classes += sorted((set(y_true) | set(y_pred)) - set(classes))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a single labelled class is legitimate here
+            p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=classes, zero_division=0)
+            cm = confusion_matrix(y_true, y_pred, labels=classes)
+        for c, pi, ri, fi, si in zip(classes, p, r, f, s, strict=True):
+            cv_rows.append({"task": task, "label": c, "precision": round(float(pi), 4), "recall": round(float(ri), 4),
+                            "f1": round(float(fi), 4), "support": int(si), "n_splits": k})
+        present = [j for j, c in enumerate(classes) if s[j] > 0]
+        cv_rows.append({"task": task, "label": "macro avg",
+                        "precision": round(float(np.mean([p[j] for j in present])), 4),
+                        "recall": round(float(np.mean([r[j] for j in present])), 4),
+                        "f1": round(float(np.mean([f[j] for j in present])), 4),
+                        "support": len(y_true), "n_splits": k})
+        acc = round(sum(a == b for a, b in zip(y_true, y_pred, strict=True)) / len(y_true), 4)
+        cv_rows.append({"task": task, "label": "accuracy", "precision": acc, "recall": acc, "f1": acc,
+                        "support": len(y_true), "n_splits": k})
+        for a, ta in enumerate(classes):
+            for b, pb in enumerate(classes):
+                cm_rows.append({"task": task, "true_label": ta, "predicted_label": pb, "count": int(cm[a, b])})
+    cv = pd.DataFrame(cv_rows, columns=["task", "label", "precision", "recall", "f1", "support", "n_splits"])
+    confusion = pd.DataFrame(cm_rows, columns=["task", "true_label", "predicted_label", "count"])
+    return cv, confusion
+
+
+# ==============================================================================================
+# Labels file
+# ==============================================================================================
+
+
+def read_labels(path: str | os.PathLike[str], *, known_doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Read a researcher's labels CSV (``doc_id,sector[,genre]``; empty cells = no label).
+
+    All problems (unknown doc_ids, labels outside the taxonomy) are reported at once.
+    """
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise LabelsError(f"{path}: cannot read labels: {exc}") from exc
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    if "doc_id" not in df.columns or not ({"sector", "genre"} & set(df.columns)):
+        raise LabelsError(f"{path}: needs a doc_id column and a sector and/or genre column, got {list(df.columns)}")
+    cols = ["doc_id"] + [t for t in TASKS if t in df.columns]
+    df = df[cols].apply(lambda s: s.str.strip())
+    problems = []
+    for task in TASKS:
+        if task in df.columns:
+            bad = sorted(set(df.loc[(df[task] != "") & ~df[task].isin(_LABELS[task]), task]))
+            if bad:
+                problems.append(f"unknown {task} label(s) {', '.join(bad)} (one of {', '.join(_LABELS[task])})")
+            df[task] = pd.Series([v if v else None for v in df[task]], index=df.index, dtype=object)
+    if known_doc_ids is not None:
+        known = set(known_doc_ids)
+        unknown = [d for d in df["doc_id"] if d not in known]
+        if unknown:
+            problems.append(f"{len(unknown)} unknown doc_id(s): {', '.join(unknown[:5])}")
+    if problems:
+        raise LabelsError(f"{path}: " + "; ".join(problems))
+    return df.reset_index(drop=True)
+
+
+# ==============================================================================================
+# Over stored tables: run_classify and explain
+# ==============================================================================================
+
+CV_SCHEMA = pa.schema([
+    pa.field("task", pa.string(), nullable=False), pa.field("label", pa.string(), nullable=False),
+    pa.field("precision", pa.float64()), pa.field("recall", pa.float64()), pa.field("f1", pa.float64()),
+    pa.field("support", pa.int64()), pa.field("n_splits", pa.int64()),
+])
+CONFUSION_SCHEMA = pa.schema([
+    pa.field("task", pa.string(), nullable=False), pa.field("true_label", pa.string(), nullable=False),
+    pa.field("predicted_label", pa.string(), nullable=False), pa.field("count", pa.int64(), nullable=False),
+])
+LOW_CONFIDENCE_SCHEMA = pa.schema([
+    pa.field("doc_id", pa.string(), nullable=False), pa.field("task", pa.string(), nullable=False),
+    pa.field("label", pa.string(), nullable=False), pa.field("confidence", pa.float64(), nullable=False),
+    pa.field("source", pa.string(), nullable=False), pa.field("rule_label", pa.string()),
+    pa.field("rule_confidence", pa.float64()), pa.field("model_label", pa.string()),
+    pa.field("model_probability", pa.float64()),
+])
+EVIDENCE_SCHEMA = pa.schema([
+    pa.field("doc_id", pa.string(), nullable=False), pa.field("task", pa.string(), nullable=False),
+    pa.field("label", pa.string(), nullable=False), pa.field("cue", pa.string(), nullable=False),
+    pa.field("kind", pa.string(), nullable=False), pa.field("zone", pa.string(), nullable=False),
+    pa.field("weight", pa.float64(), nullable=False), pa.field("start", pa.int64(), nullable=False),
+    pa.field("end", pa.int64(), nullable=False), pa.field("text", pa.string(), nullable=False),
+    pa.field("note", pa.string()),
+])
+#: the extra tables ``run_classify`` writes, with their Arrow schemas
+EXTRA_TABLE_SCHEMAS = {EVIDENCE_TABLE: EVIDENCE_SCHEMA, LOW_CONFIDENCE_TABLE: LOW_CONFIDENCE_SCHEMA,
+                       CV_TABLE: CV_SCHEMA, CONFUSION_TABLE: CONFUSION_SCHEMA}
+
+
+@dataclass
+class ClassifySummary:
+    """What ``run_classify`` did: counts per label, cross-validation, files written."""
+
+    out_dir: Path
+    n_documents: int
+    sector_counts: dict[str, int]
+    genre_counts: dict[str, int]
+    low_confidence: int
+    n_labels: int
+    model_path: Path
+    tables: list[str]
+    cv: pd.DataFrame | None = None
+    confusion: pd.DataFrame | None = None
+
+    def report(self) -> str:
+        """A plain-text summary for people (what the CLI prints)."""
+        lines = [f"classified {self.n_documents} reports in {self.out_dir}"
+                 + (f" ({self.n_labels} with your labels)" if self.n_labels else "")]
+        lines.append("sector: " + "  ".join(f"{k} {v}" for k, v in self.sector_counts.items()))
+        lines.append("genre:  " + "  ".join(f"{k} {v}" for k, v in self.genre_counts.items()))
+        lines.append(f"low confidence: {self.low_confidence} reports (table {LOW_CONFIDENCE_TABLE})")
+        if self.cv is not None and not self.cv.empty:
+            for task in TASKS:
+                part = self.cv[self.cv["task"] == task]
+                if part.empty:
+                    continue
+                lines.append("")
+                lines.append(f"cross-validated {task} ({int(part['n_splits'].iloc[0])} folds, table {CV_TABLE}):")
+                lines.append(part.drop(columns=["task", "n_splits"]).to_string(index=False))
+                if self.confusion is not None:
+                    cm = self.confusion[self.confusion["task"] == task]
+                    if not cm.empty:
+                        lines.append(f"confusion matrix (rows: your label, columns: predicted; table {CONFUSION_TABLE}):")
+                        lines.append(cm.pivot(index="true_label", columns="predicted_label", values="count")
+                                     .rename_axis(index=None, columns=None).to_string())
+        lines.append("")
+        lines.append(f"tables written: {', '.join(self.tables)}; model saved to {self.model_path}")
+        return "\n".join(lines)
+
+
+def low_confidence_table(result: ClassificationResult) -> pa.Table:
+    """The low_confidence table of a classification result (for writers other than run_classify)."""
+    return pa.Table.from_pylist(_low_confidence_rows(result), schema=LOW_CONFIDENCE_SCHEMA)
+
+
+def evidence_table(result: ClassificationResult) -> pa.Table:
+    """The classification_evidence table of a classification result."""
+    return pa.Table.from_pylist(_evidence_rows(result), schema=EVIDENCE_SCHEMA)
+
+
+def _low_confidence_rows(result: ClassificationResult) -> list[dict[str, Any]]:
+    rows = []
+    for doc_id, decision in result.evidence.items():
+        for task in TASKS:
+            d = decision[task]
+            if d.confidence < LOW_CONFIDENCE:
+                rows.append({"doc_id": doc_id, "task": task, "label": d.label, "confidence": d.confidence,
+                             "source": d.source, "rule_label": d.rule.label, "rule_confidence": d.rule.confidence,
+                             "model_label": d.model_label, "model_probability": d.model_probability})
+    return rows
+
+
+def _evidence_rows(result: ClassificationResult) -> list[dict[str, Any]]:
+    rows = []
+    for doc_id, decision in result.evidence.items():
+        for task in TASKS:
+            for ev in decision[task].rule.evidence:
+                rows.append({"doc_id": doc_id, "task": task, "label": ev.label, "cue": ev.cue, "kind": ev.kind,
+                             "zone": ev.zone, "weight": ev.weight, "start": ev.start, "end": ev.end,
+                             "text": ev.text, "note": ev.note or None})
+    return rows
+
+
+def _save_model(path: Path, bundle: dict[str, Any]) -> None:
+    import joblib
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        joblib.dump(bundle, tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ClassifyError(f"cannot save the model to {path}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _load_bundle(out_dir: Path) -> dict[str, Any]:
+    import joblib
+
+    path = Path(out_dir) / MODEL_PATH
+    if not path.is_file():
+        raise ClassifyError(f"no saved classifier at {path}: run `corpus-tools classify --out {out_dir}` first")
+    try:
+        bundle = joblib.load(path)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same thing here
+        raise ClassifyError(f"cannot load the classifier {path}: {exc}") from exc
+    if not isinstance(bundle, dict) or "model" not in bundle:
+        raise ClassifyError(f"{path} is not a corpus-tools classifier")
+    return bundle
+
+
+def load_model(out_dir: str | os.PathLike[str]) -> ReportClassifier:
+    """The classifier saved by ``run_classify`` in ``out_dir`` (``models/classifier.joblib``)."""
+    return _load_bundle(Path(out_dir))["model"]
+
+
+def _read_documents(out_dir: Path) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    from .store import table_path
+
+    path = table_path(out_dir, "documents")
+    if path is None:
+        raise ClassifyError(f"no documents table in {out_dir} (run `corpus-tools ingest` first)")
+    if path.is_dir():
+        parts = sorted(path.glob("*.parquet"))
+        return pa.concat_tables([pq.read_table(p) for p in parts], promote_options="default")
+    return pq.read_table(path)
+
+
+def _replace_column(table: pa.Table, name: str, values: list[Any], type_: pa.DataType) -> pa.Table:
+    array = pa.array(values, type=type_)
+    if name in table.column_names:
+        i = table.column_names.index(name)
+        return table.set_column(i, table.schema.field(i).with_type(type_), array)
+    return table.append_column(pa.field(name, type_), array)
+
+
+def _with_predictions(table: pa.Table, by_doc: Mapping[str, tuple[str, float, str, float]]) -> pa.Table:
+    rows = [by_doc[d] for d in table.column("doc_id").to_pylist()]
+    table = _replace_column(table, "sector", [r[0] for r in rows], pa.string())
+    table = _replace_column(table, "sector_confidence", [float(r[1]) for r in rows], pa.float64())
+    table = _replace_column(table, "genre", [r[2] for r in rows], pa.string())
+    return _replace_column(table, "genre_confidence", [float(r[3]) for r in rows], pa.float64())
+
+
+def _publish(out_dir: Path, by_doc: Mapping[str, tuple[str, float, str, float]], extra: Mapping[str, pa.Table],
+             stale: Sequence[str]) -> None:
+    """Write documents (keeping ingest's partition layout) and the extra tables in one atomic publication."""
+    import pyarrow.parquet as pq
+
+    from .store import (
+        StoreError,
+        commit_staging,
+        new_staging,
+        partition_buckets,
+        read_partition,
+        refresh_database,
+        table_path,
+        write_partition,
+    )
+
+    path = table_path(out_dir, "documents")
+    assert path is not None
+    try:
+        staging = new_staging(out_dir)
+    except OSError as exc:
+        raise StoreError(f"cannot write tables to {out_dir}: {exc.strerror or exc}") from exc
+    try:
+        if path.is_dir():
+            # ingest updates documents partition by partition: keep its buckets as they are
+            for bucket in partition_buckets(out_dir, "documents"):
+                part = read_partition(out_dir, "documents", bucket)
+                assert part is not None
+                write_partition(staging, "documents", bucket, _with_predictions(part, by_doc))
+        else:
+            pq.write_table(_with_predictions(pq.read_table(path), by_doc), staging / "documents.parquet",
+                           compression="zstd")
+        for name, table in extra.items():
+            pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
+        delete = [p for p in (table_path(out_dir, n) for n in stale) if p is not None]
+        commit_staging(out_dir, staging, delete)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    refresh_database(out_dir)
+
+
+def _stored_token_tokenizer(out_dir: Path) -> CachedTokenizer:
+    """A Segmenter whose cache is filled from the stored sentence tokens, so reports are not
+    segmented again and ``classify`` sees the same tokens as ``ingest`` did."""
+    import pyarrow.parquet as pq
+
+    from .pipeline import _token_cache
+    from .segment import Segmenter
+    from .store import table_path
+
+    tokenizer = CachedTokenizer(Segmenter(), max_items=10**9)
+    path = table_path(out_dir, "sentences")
+    if path is not None:
+        docs = _read_documents(out_dir).select(["doc_id", "text"])
+        sents = pq.read_table(path, columns=["doc_id", "tokens"])
+        tokenizer.__dict__["_cache"] = _token_cache(docs, sents)
+    return tokenizer
+
+
+def run_classify(out_dir: str | os.PathLike[str], *, labels_path: str | os.PathLike[str] | None = None,
+                 seed: int = 0, segmenter: Any = None) -> ClassifySummary:
+    """Re-classify the reports stored in ``out_dir`` and write the results back.
+
+    Updates the sector/genre columns of documents (atomically, keeping its partitions), writes
+    classification_evidence and low_confidence (plus classification_cv and confusion_matrix with
+    ``labels_path``; without it, those of an earlier run are removed) and saves the fitted model
+    to ``out_dir/models/classifier.joblib``.
+    """
+    out_dir = Path(out_dir)
+    docs = _read_documents(out_dir).select(["doc_id", "text"]).to_pandas()
+    if docs.empty:
+        raise ClassifyError(f"the documents table in {out_dir} is empty")
+    labels = read_labels(labels_path, known_doc_ids=docs["doc_id"]) if labels_path is not None else None
+    if segmenter is None:
+        segmenter = _stored_token_tokenizer(out_dir)
+    result = classify_documents(docs, segmenter=segmenter, labels=labels, seed=seed)
+    pred = result.predictions
+    by_doc = {r.doc_id: (r.sector, r.sector_confidence, r.genre, r.genre_confidence) for r in pred.itertuples()}
+    extra: dict[str, pa.Table] = {
+        EVIDENCE_TABLE: evidence_table(result),
+        LOW_CONFIDENCE_TABLE: low_confidence_table(result),
+    }
+    stale: list[str] = []
+    if result.cv is not None and result.confusion is not None:
+        extra[CV_TABLE] = pa.Table.from_pandas(result.cv, schema=CV_SCHEMA, preserve_index=False)
+        extra[CONFUSION_TABLE] = pa.Table.from_pandas(result.confusion, schema=CONFUSION_SCHEMA, preserve_index=False)
+    else:
+        # cross-validation tables of an earlier run with labels would no longer describe this model
+        stale = [CV_TABLE, CONFUSION_TABLE]
+    model_path = out_dir / MODEL_PATH
+    _save_model(model_path, {"format": 1, "model": result.model, "seed": seed, "user_labels": result.user_labels})
+    _publish(out_dir, by_doc, extra, stale)
+    return ClassifySummary(
+        out_dir=out_dir, n_documents=len(pred),
+        sector_counts={k: int(v) for k, v in pred["sector"].value_counts().reindex(SECTORS).dropna().items()},
+        genre_counts={k: int(v) for k, v in pred["genre"].value_counts().reindex(GENRES).dropna().items()},
+        low_confidence=len(result.low_confidence), n_labels=len(result.user_labels), model_path=model_path,
+        tables=["documents", *extra], cv=result.cv, confusion=result.confusion,
+    )
+
+
+def _snippet(text: str, start: int, end: int, width: int = 14) -> str:
+    left = text[max(0, start - width):start].replace("\n", " ")
+    right = text[end:end + width].replace("\n", " ")
+    return f"…{left}[{text[start:end]}]{right}…"
+
+
+def _format_task(decision: TaskDecision, text: str, max_evidence: int) -> list[str]:
+    rule = decision.rule
+    lines = [f"{decision.task}: {decision.label}  confidence {decision.confidence:.2f}  (decided by {decision.source})"]
+    ranked = [(k, v) for k, v in sorted(rule.scores.items(), key=lambda kv: -kv[1]) if v > 0]
+    lines.append(f"  rules: {rule.label} (confidence {rule.confidence:.2f}); scores "
+                 + (", ".join(f"{k} {v:.1f}" for k, v in ranked) if ranked else "none"))
+    if decision.model_probabilities:
+        top = list(decision.model_probabilities.items())[:3]
+        lines.append("  model: " + ", ".join(f"{k} {v:.2f}" for k, v in top))
+    else:
+        lines.append("  model: none (too few confident labels to train one)")
+    if decision.source == "user":
+        lines.append("  label given by you (--labels)")
+    per_label: dict[str, list[Evidence]] = defaultdict(list)
+    for ev in rule.evidence:
+        per_label[ev.label].append(ev)
+    for label, _ in ranked[:3]:
+        evs = sorted(per_label[label], key=lambda e: (-e.weight, e.start))[:max_evidence]
+        lines.append(f"  evidence for {label}:")
+        for ev in evs:
+            note = f"  ({ev.note})" if ev.note else ""
+            lines.append(f"    {ev.weight:5.2f}  {ev.kind:<9} {ev.zone:<8} @{ev.start:<5} {_snippet(text, ev.start, ev.end)}{note}")
+    return lines
+
+
+def explain(out_dir: str | os.PathLike[str], doc_id: str, *, max_evidence: int = 6) -> str:
+    """The evidence that decided one report's sector and genre, as text for people.
+
+    Uses the model saved by the last ``run_classify`` in ``out_dir``.
+    """
+    out_dir = Path(out_dir)
+    table = _read_documents(out_dir)
+    cols = [c for c in ("doc_id", "source_file", "report_index", "title", "text") if c in table.column_names]
+    docs = table.select(cols).to_pandas()
+    row = docs[docs["doc_id"] == doc_id]
+    if row.empty:
+        raise ClassifyError(f"no document {doc_id!r} in {out_dir}")
+    bundle = _load_bundle(out_dir)
+    model: ReportClassifier = bundle["model"]
+    r = row.iloc[0]
+    text = str(r["text"])
+    decision = model.decide([text])[0]
+    decision = _apply_user_labels(decision, bundle.get("user_labels", {}).get(doc_id, {}))
+    where = f"{r.get('source_file', '?')} #{r.get('report_index', '?')}"
+    lines = [f"{doc_id}  ({where}, {len(text)} characters)"]
+    if r.get("title"):
+        lines.append(f"title (not used for classification): {r['title']}")
+    lines.append(f"opening: {text[:60].replace(chr(10), ' ')}…")
+    lines.append("")
+    lines += _format_task(decision["sector"], text, max_evidence)
+    lines.append("")
+    lines += _format_task(decision["genre"], text, max_evidence)
+    return "\n".join(lines)
