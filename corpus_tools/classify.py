@@ -55,6 +55,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .records import CorpusToolsError
+from .schema import TABLES
 
 __all__ = [
     "GENRES",
@@ -1182,31 +1183,11 @@ def read_labels(path: str | os.PathLike[str], *, known_doc_ids: Iterable[str] | 
 # Over stored tables: run_classify and explain
 # ==============================================================================================
 
-CV_SCHEMA = pa.schema([
-    pa.field("task", pa.string(), nullable=False), pa.field("label", pa.string(), nullable=False),
-    pa.field("precision", pa.float64()), pa.field("recall", pa.float64()), pa.field("f1", pa.float64()),
-    pa.field("support", pa.int64()), pa.field("n_splits", pa.int64()),
-])
-CONFUSION_SCHEMA = pa.schema([
-    pa.field("task", pa.string(), nullable=False), pa.field("true_label", pa.string(), nullable=False),
-    pa.field("predicted_label", pa.string(), nullable=False), pa.field("count", pa.int64(), nullable=False),
-])
-LOW_CONFIDENCE_SCHEMA = pa.schema([
-    pa.field("doc_id", pa.string(), nullable=False), pa.field("task", pa.string(), nullable=False),
-    pa.field("label", pa.string(), nullable=False), pa.field("confidence", pa.float64(), nullable=False),
-    pa.field("source", pa.string(), nullable=False), pa.field("rule_label", pa.string()),
-    pa.field("rule_confidence", pa.float64()), pa.field("model_label", pa.string()),
-    pa.field("model_probability", pa.float64()),
-])
-EVIDENCE_SCHEMA = pa.schema([
-    pa.field("doc_id", pa.string(), nullable=False), pa.field("task", pa.string(), nullable=False),
-    pa.field("label", pa.string(), nullable=False), pa.field("cue", pa.string(), nullable=False),
-    pa.field("kind", pa.string(), nullable=False), pa.field("zone", pa.string(), nullable=False),
-    pa.field("weight", pa.float64(), nullable=False), pa.field("start", pa.int64(), nullable=False),
-    pa.field("end", pa.int64(), nullable=False), pa.field("text", pa.string(), nullable=False),
-    pa.field("note", pa.string()),
-])
-#: the extra tables ``run_classify`` writes, with their Arrow schemas
+# the table contract lives in schema.py (one schema module for every table)
+CV_SCHEMA = TABLES[CV_TABLE].arrow_schema()
+CONFUSION_SCHEMA = TABLES[CONFUSION_TABLE].arrow_schema()
+LOW_CONFIDENCE_SCHEMA = TABLES[LOW_CONFIDENCE_TABLE].arrow_schema()
+EVIDENCE_SCHEMA = TABLES[EVIDENCE_TABLE].arrow_schema()
 EXTRA_TABLE_SCHEMAS = {EVIDENCE_TABLE: EVIDENCE_SCHEMA, LOW_CONFIDENCE_TABLE: LOW_CONFIDENCE_SCHEMA,
                        CV_TABLE: CV_SCHEMA, CONFUSION_TABLE: CONFUSION_SCHEMA}
 

@@ -161,6 +161,50 @@ _table(
     Column("hashvalues", pa.list_(pa.uint32()), "MinHash values (datasketch affine32 scheme).", False),
 )
 
+_table(
+    "classification_evidence", "After classify: the cues that decided each report's sector and genre.", ("doc_id", "task"),
+    Column("doc_id", _S, "The report (documents.doc_id).", False),
+    Column("task", _S, "sector | genre.", False),
+    Column("label", _S, "The label this cue supports.", False),
+    Column("cue", _S, "The lexicon entry or rule that matched.", False),
+    Column("kind", _S, "What kind of cue (unit name, lexicon word, genre phrase …).", False),
+    Column("zone", _S, "Where it occurs (opening, unit, body …); cues in the opening weigh more.", False),
+    Column("weight", _F, "Its weight in the rule score.", False),
+    Column("start", _I, "Offset of the evidence in documents.text.", False),
+    Column("end", _I, "End offset (exclusive); documents.text[start:end] == text.", False),
+    Column("text", _S, "The evidence as written.", False),
+    Column("note", _S, "Extra explanation, or null."),
+)
+_table(
+    "low_confidence", "After classify: reports whose sector or genre is uncertain (listed, not hidden).", ("doc_id", "task"),
+    Column("doc_id", _S, "The report (documents.doc_id).", False),
+    Column("task", _S, "sector | genre.", False),
+    Column("label", _S, "The label given.", False),
+    Column("confidence", _F, "Its confidence (below 0.5).", False),
+    Column("source", _S, "Which layer decided: rules, model, rules+model, user.", False),
+    Column("rule_label", _S, "What the evidence rules said."),
+    Column("rule_confidence", _F, "The rules' confidence."),
+    Column("model_label", _S, "What the scikit-learn model said."),
+    Column("model_probability", _F, "The model's probability for its label."),
+)
+_table(
+    "classification_cv", "After classify --labels: cross-validated precision/recall/F1 per class.", ("task", "label"),
+    Column("task", _S, "sector | genre.", False),
+    Column("label", _S, "A class, or 'macro avg' / 'accuracy'.", False),
+    Column("precision", _F, "Precision over the held-out folds."),
+    Column("recall", _F, "Recall over the held-out folds."),
+    Column("f1", _F, "F1 over the held-out folds."),
+    Column("support", _I, "Number of labelled reports of this class."),
+    Column("n_splits", _I, "Number of cross-validation folds."),
+)
+_table(
+    "confusion_matrix", "After classify --labels: cross-validated confusion counts (long format).", ("task", "true_label"),
+    Column("task", _S, "sector | genre.", False),
+    Column("true_label", _S, "The researcher's label.", False),
+    Column("predicted_label", _S, "The held-out prediction.", False),
+    Column("count", _I, "Number of reports.", False),
+)
+
 INGEST_TABLES = ("documents", "sections", "sentences", "sources", "errors")
 EXTRACT_TABLES = ("amounts", "awards", "activities", "counts")
 #: tables ingest writes as partitions (<out>/<table>/part-NNNNN.parquet), one per bucket of source files
