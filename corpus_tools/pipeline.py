@@ -139,10 +139,8 @@ class WorkerState:
 
 
 def _make_extractors():
-    try:
-        from .extract import Extractors
-    except ImportError:  # the extraction stage is optional while it is being built
-        return None
+    from .extract import Extractors
+
     return Extractors.default()
 
 
