@@ -165,7 +165,7 @@ def _register_commands() -> None:
     """Commands that live in their own modules (one module per command family)."""
     import importlib
 
-    for module, name in ((".cli_classify", "classify"),):
+    for module, name in ((".cli_classify", "classify"), (".cli_topics", "topics")):
         cli.add_command(getattr(importlib.import_module(module, __package__), name))
 
 

@@ -205,6 +205,49 @@ _table(
     Column("count", _I, "Number of reports.", False),
 )
 
+_TERM = pa.struct([pa.field("term", pa.string(), nullable=False), pa.field("weight", pa.float64(), nullable=False)])
+_table(
+    "topics", "After topics: one row per topic.", ("topic",),
+    Column("topic", _I, "Topic number, 1..k, numbered by prevalence.", False),
+    Column("label", _S, "The three most distinctive top terms joined by 、.", False),
+    Column("terms", pa.list_(_TERM), "Top terms with weights p(term | topic), heaviest first.", False),
+    Column("coherence", _F, "NPMI coherence of the top terms over the corpus' own co-occurrence (-1..1).", False),
+)
+_table(
+    "doc_topics", "After topics: topic weights per report (each report's weights sum to 1).", ("doc_id", "topic"),
+    Column("doc_id", _S, "The report (documents.doc_id).", False),
+    Column("topic", _I, "topics.topic.", False),
+    Column("weight", _F, "Share of the report given to the topic.", False),
+    Column("in_fit", _B, "True when the report trained the model (duplicates and --apply reports do not).", False),
+)
+_table(
+    "section_topics", "After topics --unit section: topic weights per section.", ("doc_id", "section_id", "topic"),
+    Column("doc_id", _S, "The report (documents.doc_id).", False),
+    Column("section_id", _I, "sections.section_id.", False),
+    Column("topic", _I, "topics.topic.", False),
+    Column("weight", _F, "Share of the section given to the topic.", False),
+    Column("in_fit", _B, "True when the section trained the model.", False),
+)
+_table(
+    "topic_prevalence", "After topics: mean topic weight per sector with a bootstrap confidence interval.", ("topic", "sector"),
+    Column("topic", _I, "topics.topic.", False),
+    Column("sector", _S, "documents.sector ('unclassified' for null).", False),
+    Column("mean_weight", _F, "Mean weight of the topic over the sector's original (non-duplicate) reports.", False),
+    Column("ci_low", _F, "Lower end of the 95% bootstrap interval.", False),
+    Column("ci_high", _F, "Upper end of the 95% bootstrap interval.", False),
+    Column("n_docs", _I, "Number of reports in the sector.", False),
+)
+_table(
+    "topic_k_scores", "After topics --k auto: the score of every k tried.", ("k",),
+    Column("k", _I, "Number of topics.", False),
+    Column("coherence", _F, "Mean NPMI coherence of the best fit.", False),
+    Column("diversity", _F, "Share of distinct terms among all topics' top terms.", False),
+    Column("max_overlap", _F, "Largest share of top terms two topics have in common.", False),
+    Column("score", _F, "coherence x diversity of the best fit.", False),
+    Column("score_mean", _F, "The score averaged over the restarts (used to choose k).", False),
+    Column("selected", _B, "True for the chosen k.", False),
+)
+
 INGEST_TABLES = ("documents", "sections", "sentences", "sources", "errors")
 EXTRACT_TABLES = ("amounts", "awards", "activities", "counts")
 #: tables ingest writes as partitions (<out>/<table>/part-NNNNN.parquet), one per bucket of source files
