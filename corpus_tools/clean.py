@@ -77,7 +77,8 @@ _PAGE_OF = re.compile(r"[ \t\u3000]*第[ \t\u3000]*\d{1,4}[ \t\u3000]*页[ \t\u3
 _PAGE_NAV = re.compile(r"(?m)(?:上一页|下一页|首页|尾页|返回目录|返回顶部)(?:[ \t\u3000]*\d{1,3})*[ \t\u3000]*$")
 _NAV_LEFT = re.compile(r"[ \t\u3000\d]*\Z")
 _PAGE_NUM_LINE = re.compile(r"(?m)^[ \t\u3000]*(?:共[ \t\u3000]*\d{1,4}[ \t\u3000]*页|\d{1,4}[ \t\u3000]*/[ \t\u3000]*\d{1,4}|[-―—]?[ \t\u3000]*\d{1,3}[ \t\u3000]*[-―—]?)[ \t\u3000]*$")
-_PAYWALL = re.compile(r"[（(【\[]?[.…。·]*此处(?:隐藏|省略)了?\d+个?字[^\n。]{0,24}?(?:[.…]+|[）)】\]]|$)")
+_PAYWALL = re.compile(r"[（(【\[]?[.…·]*此处(?:隐藏|省略)了?[：:]?\s*\d+\s*个?字(?:[^\n。]{0,30}?(?:下载后查看|请下载|查看全文)[^\n。]{0,4}。?)?[.…·]*[）)】\]]?")
+_URL = re.compile(r"(?:https?://)?(?:www\.)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|cn|net|org|cc|info)(?:/[A-Za-z0-9._~%/?#=&-]*)?|https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/?#=&-]*)?")
 _LEADING_WS = re.compile(r"(?m)^[ \t\u3000\xa0]+")
 _TRAILING_WS = re.compile(r"(?m)[ \t\u3000\xa0]+$")
 _BLANK_LINES = re.compile(r"(?<=\n)\n+")
@@ -124,7 +125,7 @@ _MAX_PASSES = 6
 
 #: deletion patterns in order, each with a cheap literal test that must pass before it runs
 _DELETIONS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
-    (_MD_ESCAPE, ("\\",)), (_BACKTICK, ("`",)), (_PAYWALL, ("此处",)), (_PAGE_OF, ("页",)),
+    (_MD_ESCAPE, ("\\",)), (_BACKTICK, ("`",)), (_PAYWALL, ("此处",)), (_URL, ("www.", "http")), (_PAGE_OF, ("页",)),
     (_PAGE_DASH, ("―", "—", "–", "-")), (_PAGE_NUM_LINE, ()),
     (_LEADING_WS, ()), (_TRAILING_WS, ()), (_BLANK_LINES, ()), (_EDGE_NEWLINES, ()),
 )
@@ -195,14 +196,19 @@ def boilerplate_spans(line: str, rules: BoilerplateRules) -> list[tuple[int, int
     n_formula = sum(k == "formula" for k in kinds)
     last = flagged[-1]
     tail = "".join(line[s:e] for s, e in sents[last + 1:]).strip()
-    # a teaser paragraph: mostly boilerplate, or a short lead-in ending in the formula
-    if len(flagged) >= 2 or len(flagged) * 2 >= len(sents) or (n_formula and not tail and len(line) <= 400):
-        if len(flagged) >= 2 and n_formula == 0 and len(line) > 600:
-            return [sents[i] for i in flagged]
+    flagged_chars = sum(sents[i][1] - sents[i][0] for i in flagged)
+    # a teaser paragraph: a short one that is mostly boilerplate or a lead-in ending in the
+    # formula, or any paragraph that is mostly boilerplate by length
+    short_teaser = len(line) <= _TEASER_MAX and (
+        len(flagged) >= 2 or len(flagged) * 2 >= len(sents) or (n_formula and not tail))
+    if short_teaser or flagged_chars * 2 >= len(line):
         return [(0, len(line))]
-    if n_formula == 0:
+    if n_formula == 0 and len(flagged) < 2:
         return []  # a lone teaser-like sentence inside a report is not enough evidence
-    return [sents[i] for i in flagged if kinds[i] == "formula"]
+    return [sents[i] for i in flagged]
+
+
+_TEASER_MAX = 400  # characters: longer paragraphs lose only their boilerplate sentences
 
 
 def _delete_boilerplate(doc: DeletingText, rules: BoilerplateRules) -> None:

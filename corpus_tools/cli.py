@@ -165,7 +165,8 @@ def _register_commands() -> None:
     """Commands that live in their own modules (one module per command family)."""
     import importlib
 
-    for module, name in ((".cli_classify", "classify"), (".cli_topics", "topics")):
+    for module, name in ((".cli_classify", "classify"), (".cli_topics", "topics"), (".cli_report", "report"),
+                         (".cli_report", "kwic"), (".cli_report", "export")):
         cli.add_command(getattr(importlib.import_module(module, __package__), name))
 
 
