@@ -438,15 +438,31 @@ def normalize_for_rules(text: str, *, traditional: Mapping[str, str]) -> Normali
     >>> n.text, n.source_span(2, 4)
     ('本院医院工会', (2, 8))
     """
-    # pass 1: per character NFKC and script conversion (one source character may become several)
-    chars: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
+    # pass 1: NFKC and script conversion. Most reports are already NFKC and the script table is
+    # one character for one, so a C-speed translate keeps offsets as they are; otherwise go per
+    # character (one source character may become several).
+    index: Sequence[int]
+    table = {}
+    for ch in set(text):
         out = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
-        for c in out:
-            chars.append(traditional.get(c, c))
-            index.append(i)
-    first = "".join(chars)
+        out = "".join(traditional.get(c, c) for c in out)
+        if len(out) != 1:
+            table = None
+            break
+        if out != ch:
+            table[ch] = out
+    if table is not None:
+        first = text.translate(str.maketrans(table)) if table else text
+        index = range(len(first))
+    else:
+        chars: list[str] = []
+        index = []
+        for i, ch in enumerate(text):
+            out = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+            for c in out:
+                chars.append(traditional.get(c, c))
+                index.append(i)
+        first = "".join(chars)
     # pass 2: find the spans to drop on the converted text
     drop = bytearray(len(first))
 
@@ -465,8 +481,11 @@ def normalize_for_rules(text: str, *, traditional: Mapping[str, str]) -> Normali
         gloss = m.group(1)
         if gloss == gloss.lower() and re.search(r"[aeiouü" + _TONED + "]", gloss):
             mark(m.start(), m.end())
-    kept = [k for k in range(len(first)) if not drop[k]]
-    return NormalizedText("".join(first[k] for k in kept), tuple(index[k] for k in kept), len(text))
+    pieces, kept_index = [], []
+    for m in re.finditer(rb"\x00+", bytes(drop)):
+        pieces.append(first[m.start():m.end()])
+        kept_index.extend(index[m.start():m.end()])
+    return NormalizedText("".join(pieces), tuple(kept_index), len(text))
 
 
 # ==============================================================================================
