@@ -8,6 +8,7 @@ comment line. The readers are pure functions of the text; only ``read_resource``
 from __future__ import annotations
 
 import os
+import re
 from importlib.resources import files
 from pathlib import Path
 
@@ -90,16 +91,17 @@ class SurfaceIndex:
     def find_all(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
         """Non-overlapping ``(start, end, surface)`` matches, leftmost-longest, in text order."""
         end = len(text) if end is None else end
-        out = []
-        i = start
-        while i < end:
-            s = self.match_at(text, i)
-            if s is not None and i + len(s) <= end:
-                out.append((i, i + len(s), s))
-                i += len(s)
-            else:
-                i += 1
-        return out
+        return [(m.start(), m.end(), m.group(0)) for m in self._pattern().finditer(text, start, end)]
+
+    def _pattern(self) -> re.Pattern[str]:
+        # one alternation, longest surfaces first: re takes the first alternative that matches at
+        # the leftmost position, which is the leftmost-longest scan, at C speed
+        pat = self.__dict__.get("_compiled")
+        if pat is None:
+            surfaces = sorted((s for group in self._by_first.values() for s in group), key=lambda x: (-len(x), x))
+            pat = re.compile("|".join(map(re.escape, surfaces)) or r"(?!)")
+            self.__dict__["_compiled"] = pat
+        return pat
 
     def ends_before(self, text: str, pos: int, lo: int) -> list[tuple[int, int, str]]:
         """All surfaces lying inside ``text[lo:pos]`` (overlaps allowed), in text order."""
