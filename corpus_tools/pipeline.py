@@ -41,7 +41,7 @@ from .dedup import DedupSettings, DocSignature, find_duplicates, signature, sign
 from .load import iter_source_paths, load_source
 from .records import CorpusToolsError, LoadError, PageResult
 from .schema import PARTITIONED_TABLES, SCHEMA_VERSION, TABLES, empty_table, to_arrow
-from .segment import Segmenter, tokens_string
+from .segment import Segmenter
 from .split import split_reports
 from .store import (
     STAGING_PREFIX,
@@ -82,7 +82,8 @@ class IngestConfig:
                 dicts.append(hashlib.sha256(Path(p).read_bytes()).hexdigest())
             except OSError:
                 dicts.append(f"missing:{p}")
-        key = json.dumps({"version": __version__, "schema": SCHEMA_VERSION, "dicts": dicts,
+        backend = Segmenter(user_dicts=self.user_dicts).resolved_backend  # jieba and rjieba may differ
+        key = json.dumps({"version": __version__, "schema": SCHEMA_VERSION, "dicts": dicts, "backend": backend,
                           "dedup": asdict(self.dedup), "seed": self.seed}, sort_keys=True)
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -172,9 +173,8 @@ def process_file(path: Path, root: Path, state: WorkerState) -> FileOutcome:
                                             level=s.level, marker=s.marker, title=s.title, start=s.start,
                                             end=s.end, kind=s.kind))
             stage = "segment"
-            for k, (start, end, tokens) in enumerate(state.segmenter.sentences(text), start=1):
-                result.sentences.append(dict(doc_id=doc_id, sentence_id=k, start=start, end=end,
-                                             tokens=tokens_string(tokens)))
+            for k, (start, end, tokens) in enumerate(state.segmenter.sentence_token_strings(text), start=1):
+                result.sentences.append(dict(doc_id=doc_id, sentence_id=k, start=start, end=end, tokens=tokens))
             doc = dict(doc_id=doc_id, source_file=rel, report_index=span.report_index, title=span.title, text=text,
                        source_start=src_start, source_end=src_end, sector=None, sector_confidence=None, genre=None,
                        genre_confidence=None, years=None, unit=None, regions=None, duplicate_of=None,
@@ -542,6 +542,9 @@ class Labeller:
 
 
 def _token_cache(docs: pa.Table, sentences: pa.Table | None) -> dict[str, list[str]]:
+    """Stored tokens of each report, keyed by its text and by the normalised text the
+    classifier's model layer actually tokenizes."""
+    from .classify import load_lexicons, normalize_for_rules
     from .segment import _is_punct
 
     if sentences is None or sentences.num_rows == 0:
@@ -549,8 +552,12 @@ def _token_cache(docs: pa.Table, sentences: pa.Table | None) -> dict[str, list[s
     by_doc: dict[str, list[str]] = {}
     for d, toks in zip(sentences["doc_id"].to_pylist(), sentences["tokens"].to_pylist(), strict=True):
         by_doc.setdefault(d, []).extend(w for w in toks.split(" ") if w and not _is_punct(w))
-    return {t: by_doc.get(d, []) for d, t in zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True)
-            if t is not None}
+    traditional = load_lexicons().traditional
+    cache = {}
+    for d, t in zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True):
+        if t is not None:
+            cache[t] = cache[normalize_for_rules(t, traditional=traditional).text] = by_doc.get(d, [])
+    return cache
 
 
 def _fit_labeller(out_dir: Path, staging: Path, touched: Iterable[int], doc_ids: list[str],

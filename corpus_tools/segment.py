@@ -9,15 +9,22 @@ and pickles without it, so it can be handed to worker processes and used as the
 
 Sentence splitting is a pure function of the text (``split_sentences``); the segmenter
 only combines it with tokenization (``Segmenter.sentences``).
+
+Two engines give the same tokens: jieba (the reference, always installed) and rjieba (the
+``fast`` extra, about 10x faster), whose few differences from jieba are undone here
+(``_RjiebaBackend``). ``backend="auto"`` picks rjieba when it is installed; the environment
+variable ``CORPUS_TOOLS_SEGMENTER_BACKEND`` overrides that choice (docs/segmentation.md).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import logging
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -27,6 +34,7 @@ from .records import CorpusToolsError, Token
 
 __all__ = [
     "BACKENDS",
+    "BACKEND_ENV",
     "DictEntry",
     "DictionaryError",
     "SegmentationError",
@@ -39,8 +47,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: accepted values of ``Segmenter(backend=...)``; "auto" currently means "jieba" (see ``_resolve_backend``)
+#: accepted values of ``Segmenter(backend=...)``; "auto" means rjieba when installed, else jieba
 BACKENDS = ("auto", "jieba", "rjieba")
+#: environment variable that decides what ``backend="auto"`` means ("jieba", "rjieba" or "auto")
+BACKEND_ENV = "CORPUS_TOOLS_SEGMENTER_BACKEND"
 
 _DICT_PACKAGE = "corpus_tools.resources"
 _DICT_NAME = "union_dict.txt"
@@ -175,8 +185,11 @@ def tokens_string(tokens: Iterable[Token]) -> str:
     return " ".join(t.word for t in tokens if t.word and not t.word.isspace())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_punct(word: str) -> bool:
     # Unicode punctuation (P*) and symbols (S*): ，。“”《》 but also □ ※ ★ and ASCII marks.
+    # Cached: called for every token of every report (bag-of-words models), and a few thousand
+    # distinct words make up almost all tokens; a cache hit is ~10x cheaper than the test.
     return all(unicodedata.category(ch)[0] in "PS" for ch in word)
 
 
@@ -195,13 +208,13 @@ def _cache_dir() -> str | None:
 
 
 class _Backend(Protocol):
-    """What a segmentation engine provides: ``(word, start, end)`` tiles of the text."""
+    """A segmentation engine: ``cut(text, hmm)`` gives words that concatenate to ``text``."""
 
-    def tokenize(self, text: str, hmm: bool) -> Iterable[tuple[str, int, int]]: ...
+    def cut(self, text: str, hmm: bool) -> list[str]: ...
 
 
 class _JiebaBackend:
-    """A private ``jieba.Tokenizer`` with the dictionaries loaded."""
+    """A private ``jieba.Tokenizer`` with the dictionaries loaded: the reference engine."""
 
     def __init__(self, entries: Sequence[DictEntry]):
         import jieba  # deferred: importing jieba sets up its logging, keep that off our import path
@@ -223,12 +236,40 @@ class _JiebaBackend:
             tokenizer.add_word(entry.word, entry.freq, entry.tag)
         self.tokenizer = tokenizer
 
-    def tokenize(self, text: str, hmm: bool) -> Iterable[tuple[str, int, int]]:
-        return self.tokenizer.tokenize(text, HMM=hmm)
+    def cut(self, text: str, hmm: bool) -> list[str]:
+        return self.tokenizer.lcut(text, HMM=hmm)
+
+
+# Characters rjieba (jieba-rs) counts as Han but jieba 0.42.1 does not: CJK extension A,
+# U+9FD6-9FFF, compatibility ideographs, extensions B-G and the compatibility supplement. jieba
+# emits each as a token of its own that also ends the word run around it; rjieba lets its HMM
+# join them ("𠀀𠀁"). Cutting the text apart at them gives jieba's result.
+_RJIEBA_ONLY_HAN_RE = re.compile(
+    "[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002a6df\U0002a700-\U0002ebef"
+    "\U0002f800-\U0002fa1f\U00030000-\U0003134f]"
+)
+# ASCII marks that both engines let into a word run; their HMM steps then cut such runs apart
+# differently: rjieba keeps "2-3", "1-10", "e-mail", "1_2" whole, jieba does not.
+_JOINER_RE = re.compile(r"[+#&._%\-]")
+# how jieba's HMM step (jieba.finalseg.cut) cuts a run of non-Han word characters: letters and
+# digits (with a decimal part and a percent sign) stay together, each stretch between them is one token
+_JIEBA_HMM_RUN_RE = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?|[^a-zA-Z0-9]+")
+# without the HMM, jieba joins runs of single letters and digits and nothing else
+_JIEBA_NO_HMM_RUN_RE = re.compile(r"[a-zA-Z0-9]+|.", re.DOTALL)
+# what str.isspace() calls whitespace (re's \s on str is the same Unicode test)
+_SPACE_RE = re.compile(r"\s")
 
 
 class _RjiebaBackend:
-    """``rjieba`` (jieba-rs): faster, but its model differs slightly from jieba's."""
+    """``rjieba`` (jieba-rs, 10-20x faster), made to cut like jieba.
+
+    Left alone it differs from jieba in two ways, both undone here: it joins the characters of
+    ``_RJIEBA_ONLY_HAN_RE`` (the text is cut apart at them first), and its HMM keeps runs such
+    as ``2-3``, ``e-mail`` or ``1_2`` whole (a word holding one of ``+#&._%-`` that is not in
+    the dictionary is cut again by jieba's own rule). What remains is jieba-rs breaking ties
+    between equally likely cuts of repeated characters the other way (``费费费``): no sentence
+    of the sample pages, about 1 in 20,000 random strings (docs/segmentation.md).
+    """
 
     def __init__(self, entries: Sequence[DictEntry]):
         try:
@@ -241,8 +282,32 @@ class _RjiebaBackend:
         for entry in entries:
             self.jieba.add_word(entry.word, entry.freq, entry.tag)
 
-    def tokenize(self, text: str, hmm: bool) -> Iterable[tuple[str, int, int]]:
-        return self.jieba.tokenize(text, hmm=hmm)
+    def cut(self, text: str, hmm: bool) -> list[str]:
+        if _RJIEBA_ONLY_HAN_RE.search(text) is None:
+            words = self.jieba.cut(text, hmm)
+        else:
+            words = []
+            pos = 0
+            for m in _RJIEBA_ONLY_HAN_RE.finditer(text):
+                if m.start() > pos:
+                    words += self.jieba.cut(text[pos : m.start()], hmm)
+                words.append(m.group())
+                pos = m.end()
+            if pos < len(text):
+                words += self.jieba.cut(text[pos:], hmm)
+        if _JOINER_RE.search(text) is not None:
+            words = self._recut_joined_runs(words, hmm)
+        return words
+
+    def _recut_joined_runs(self, words: list[str], hmm: bool) -> list[str]:
+        run_re = _JIEBA_HMM_RUN_RE if hmm else _JIEBA_NO_HMM_RUN_RE
+        out: list[str] = []
+        for word in words:
+            if len(word) > 1 and _JOINER_RE.search(word) is not None and not self.jieba.has_word(word):
+                out += run_re.findall(word)
+            else:
+                out.append(word)
+        return out
 
 
 _BACKEND_CLASSES: dict[str, type[_JiebaBackend] | type[_RjiebaBackend]] = {
@@ -251,13 +316,26 @@ _BACKEND_CLASSES: dict[str, type[_JiebaBackend] | type[_RjiebaBackend]] = {
 }
 
 
-def _resolve_backend(name: str) -> str:
+def _rjieba_installed() -> bool:
+    try:
+        return importlib.util.find_spec("rjieba") is not None
+    except (ImportError, ValueError):  # ValueError: sys.modules["rjieba"] set to None to hide it
+        return False
+
+
+def _resolve_backend(name: str, env_value: str | None) -> str:
+    """The engine that ``backend=name`` stands for, given the value of ``BACKEND_ENV``."""
     if name not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {name!r}")
-    # "auto" stays jieba. rjieba keeps every union-dictionary term whole and is ~4x faster, but
-    # it cuts "2-3", "e-mail" and rare CJK extension characters differently; results must not
-    # depend on which optional packages happen to be installed (docs/segmentation.md).
-    return "jieba" if name == "auto" else name
+    if name != "auto":
+        return name
+    choice = (env_value or "").strip().lower() or "auto"
+    if choice == "auto":
+        # rjieba gives jieba's tokens on every sentence of the sample pages, 10-20x faster
+        return "rjieba" if _rjieba_installed() else "jieba"
+    if choice not in _BACKEND_CLASSES:
+        raise ValueError(f"{BACKEND_ENV} must be one of {BACKENDS}, got {env_value!r}")
+    return choice
 
 
 class Segmenter:
@@ -273,12 +351,14 @@ class Segmenter:
     hmm
         Let jieba's HMM join runs of unknown single characters into new words.
     backend
-        ``"jieba"``, ``"rjieba"`` (needs the ``fast`` extra) or ``"auto"`` (currently jieba).
+        ``"jieba"``, ``"rjieba"`` (needs the ``fast`` extra) or ``"auto"``: rjieba when it is
+        installed, else jieba; the environment variable ``CORPUS_TOOLS_SEGMENTER_BACKEND``
+        (``jieba``/``rjieba``/``auto``) overrides what ``"auto"`` picks.
     drop_punct
         Make ``__call__`` leave out punctuation/symbol tokens (``tokenize``/``cut`` keep them).
 
-    The tokenizer is built on first use (about a second) and is not pickled; an unpickled
-    copy rebuilds it. Build one ``Segmenter`` per process and pass it around.
+    The tokenizer is built on first use (about a second for jieba) and is not pickled; an
+    unpickled copy rebuilds it. Build one ``Segmenter`` per process and pass it around.
 
     Examples
     --------
@@ -334,26 +414,58 @@ class Segmenter:
 
     # -- the engine ----------------------------------------------------------------------
 
+    @property
+    def resolved_backend(self) -> str:
+        """The engine ``backend`` stands for here and now: ``"jieba"`` or ``"rjieba"``.
+
+        Examples
+        --------
+        >>> Segmenter(backend="jieba").resolved_backend
+        'jieba'
+        """
+        return _resolve_backend(self.backend, os.environ.get(BACKEND_ENV))
+
     def _engine_key(self) -> tuple[Any, ...]:
-        return (_resolve_backend(self.backend), self.use_domain_dict, tuple(str(p) for p in self.user_dicts))
+        user_dicts = tuple(str(p) for p in self.user_dicts) if self.user_dicts else ()
+        return (self.backend, self.use_domain_dict, user_dicts)
 
     def _get_engine(self) -> _Backend:
+        # called once per text: keep it cheap (reading os.environ here cost as much as the
+        # check below), so the environment variable is read when the engine is built
         key = self._engine_key()
         built = getattr(self, "_engine", None)
         if built is None or built[0] != key:
-            built = (key, self._build_engine(key))
+            built = (key, self._build_engine(*key))
             self._engine = built
         return built[1]
 
-    def _build_engine(self, key: tuple[Any, ...]) -> _Backend:
-        backend, use_domain_dict, user_dicts = key
+    def _build_engine(self, backend: str, use_domain_dict: bool, user_dicts: tuple[str, ...]) -> _Backend:
+        name = _resolve_backend(backend, os.environ.get(BACKEND_ENV))
         entries: list[DictEntry] = domain_dictionary() if use_domain_dict else []
         for path in user_dicts:
             entries.extend(_read_dictionary_file(path))
-        logger.debug("building %s segmenter with %d dictionary entries", backend, len(entries))
-        return _BACKEND_CLASSES[backend](entries)
+        logger.debug("building %s segmenter with %d dictionary entries", name, len(entries))
+        return _BACKEND_CLASSES[name](entries)
 
     # -- segmentation --------------------------------------------------------------------
+
+    def _words(self, engine: _Backend, text: str) -> list[str]:
+        words = engine.cut(text, self.hmm)
+        # concatenating to the text with no empty word is exactly "the tokens tile the text"
+        if "".join(words) != text or not all(words):
+            raise SegmentationError(
+                f"the {type(engine).__name__} words {words[:20]!r} do not tile the text {text[:50]!r}"
+            )
+        return words
+
+    def _tokens(self, engine: _Backend, text: str, offset: int) -> list[Token]:
+        tokens = []
+        pos = offset
+        for word in self._words(engine, text):
+            end = pos + len(word)
+            tokens.append(Token(word, pos, end))
+            pos = end
+        return tokens
 
     def tokenize(self, text: str) -> list[Token]:
         """All tokens of ``text`` (whitespace and punctuation included), in order.
@@ -366,19 +478,7 @@ class Segmenter:
         >>> [(t.word, t.start, t.end) for t in Segmenter().tokenize("召开职代会。")]
         [('召开', 0, 2), ('职代会', 2, 5), ('。', 5, 6)]
         """
-        return list(self._tokens(text, 0))
-
-    def _tokens(self, text: str, offset: int) -> Iterator[Token]:
-        pos = 0
-        for word, start, end in self._get_engine().tokenize(text, self.hmm):
-            if start != pos or text[start:end] != word:
-                raise SegmentationError(
-                    f"token {word!r} at {start}:{end} does not continue the text at {pos}"
-                )
-            pos = end
-            yield Token(word, start + offset, end + offset)
-        if pos != len(text):
-            raise SegmentationError(f"tokens end at {pos}, text is {len(text)} characters long")
+        return self._tokens(self._get_engine(), text, 0)
 
     def cut(self, text: str) -> list[str]:
         """The words of all tokens (whitespace and punctuation included).
@@ -388,7 +488,7 @@ class Segmenter:
         >>> Segmenter().cut("金秋助学 送温暖")
         ['金秋助学', ' ', '送温暖']
         """
-        return [t.word for t in self.tokenize(text)]
+        return self._words(self._get_engine(), text)
 
     def __call__(self, text: str) -> list[str]:
         """Words for bag-of-words models: no whitespace tokens, no punctuation if ``drop_punct``.
@@ -398,7 +498,7 @@ class Segmenter:
         >>> Segmenter()("开展“金秋助学”活动。")
         ['开展', '金秋助学', '活动']
         """
-        words = [t.word for t in self.tokenize(text) if not t.word.isspace()]
+        words = [w for w in self.cut(text) if not w.isspace()]
         if self.drop_punct:
             words = [w for w in words if not _is_punct(w)]
         return words
@@ -417,6 +517,26 @@ class Segmenter:
         >>> [(s, e, tokens_string(ts)) for s, e, ts in Segmenter().sentences("召开职代会。 表彰劳模！")]
         [(0, 6, '召开 职代会 。'), (7, 12, '表彰 劳模 ！')]
         """
-        return [
-            (start, end, list(self._tokens(text[start:end], start))) for start, end in split_sentences(text)
-        ]
+        engine = self._get_engine()
+        return [(start, end, self._tokens(engine, text[start:end], start)) for start, end in split_sentences(text)]
+
+    def sentence_token_strings(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, tokens_string)`` per sentence: the rows of the ``sentences`` table.
+
+        The same as ``[(s, e, tokens_string(ts)) for s, e, ts in self.sentences(text)]``,
+        without building a ``Token`` per word (several times faster with rjieba).
+
+        Examples
+        --------
+        >>> Segmenter().sentence_token_strings("召开职代会。 表彰劳模！")
+        [(0, 6, '召开 职代会 。'), (7, 12, '表彰 劳模 ！')]
+        """
+        engine = self._get_engine()
+        rows = []
+        for start, end in split_sentences(text):
+            sentence = text[start:end]
+            words = self._words(engine, sentence)
+            if _SPACE_RE.search(sentence) is not None:
+                words = [w for w in words if not w.isspace()]
+            rows.append((start, end, " ".join(words)))
+        return rows

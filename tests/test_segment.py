@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import re
 from concurrent.futures import ProcessPoolExecutor
 
 import jieba
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from corpus_tools.records import Token
 from corpus_tools.segment import (
+    BACKEND_ENV,
     DictionaryError,
     Segmenter,
     domain_dictionary,
@@ -25,9 +27,27 @@ from corpus_tools.segment import (
 )
 
 
+@pytest.fixture(scope="module", params=["jieba", "rjieba"])
+def seg(request) -> Segmenter:
+    """Every test that takes ``seg`` runs with both engines (rjieba when installed)."""
+    if request.param == "rjieba":
+        pytest.importorskip("rjieba")
+    return Segmenter(backend=request.param)
+
+
 @pytest.fixture(scope="module")
-def seg() -> Segmenter:
-    return Segmenter()
+def jieba_seg() -> Segmenter:
+    seg = Segmenter(backend="jieba")
+    seg.cut("工会")  # built once for the module
+    return seg
+
+
+@pytest.fixture(scope="module")
+def fast_seg() -> Segmenter:
+    pytest.importorskip("rjieba")
+    seg = Segmenter(backend="rjieba")
+    seg.cut("工会")
+    return seg
 
 
 def _sentences(text: str) -> list[str]:
@@ -348,3 +368,74 @@ def test_rjieba_backend_keeps_domain_terms_whole_and_tiles_text():
     text = "胸心外科被中华全国总工会授予工人先锋号。\n 𠀀😀 2-3名 e-mail"
     _assert_tiles(fast.tokenize(text), text, 0, len(text))
     assert pickle.loads(pickle.dumps(fast)).cut(SAMPLE) == fast.cut(SAMPLE)
+
+
+# -- backends: auto, the environment variable, rjieba made to cut like jieba -------------------
+
+JIEBA_RJIEBA_DIFFERENCES = [
+    "按2-3名职工配备，每1-10人一组",  # rjieba keeps "2-3", "1-10" whole
+    "联系e-mail或1_2号窗口",
+    "𠀀𠀁工会与㐀豈鿿字",  # CJK extension / compatibility characters: one token each in jieba
+    "比上年增长3.5%，余额8721.40元，C++培训x-x班",
+]
+
+
+def test_auto_picks_rjieba_when_installed_and_the_environment_variable_overrides_it(monkeypatch):
+    import importlib.util
+
+    monkeypatch.delenv(BACKEND_ENV, raising=False)
+    installed = importlib.util.find_spec("rjieba") is not None
+    assert Segmenter().resolved_backend == ("rjieba" if installed else "jieba")
+    monkeypatch.setenv(BACKEND_ENV, "jieba")
+    assert Segmenter().resolved_backend == "jieba"
+    assert Segmenter(backend="rjieba").resolved_backend == "rjieba"  # an explicit choice wins
+    monkeypatch.setenv(BACKEND_ENV, "auto")
+    assert Segmenter().resolved_backend == ("rjieba" if installed else "jieba")
+    monkeypatch.setenv(BACKEND_ENV, "nonsense")
+    with pytest.raises(ValueError, match=BACKEND_ENV):
+        Segmenter().cut("工会")
+
+
+def test_the_environment_variable_is_read_when_the_engine_is_built(monkeypatch):
+    pytest.importorskip("rjieba")
+    monkeypatch.setenv(BACKEND_ENV, "jieba")
+    seg = Segmenter()
+    seg.cut("工会")
+    assert type(seg._get_engine()).__name__ == "_JiebaBackend"
+    monkeypatch.setenv(BACKEND_ENV, "rjieba")
+    assert type(seg._get_engine()).__name__ == "_JiebaBackend"  # built: stays until params change
+    assert type(pickle.loads(pickle.dumps(seg))._get_engine()).__name__ == "_RjiebaBackend"
+
+
+@pytest.mark.parametrize("hmm", [True, False], ids=["hmm", "no-hmm"])
+@pytest.mark.parametrize("text", JIEBA_RJIEBA_DIFFERENCES, ids=["ranges", "e-mail", "rare-han", "decimals"])
+def test_rjieba_backend_cuts_ascii_runs_and_rare_han_like_jieba(fast_seg, jieba_seg, text, hmm):
+    fast, ref = Segmenter(backend="rjieba", hmm=hmm), Segmenter(backend="jieba", hmm=hmm)
+    fast._engine, ref._engine = fast_seg._engine, jieba_seg._engine  # hmm is a call-time option
+    assert fast.cut(text) == ref.cut(text)
+
+
+def test_rjieba_backend_gives_jiebas_tokens_on_the_sample_pages(fast_seg, jieba_seg, raw_dir):
+    from corpus_tools.clean import clean_page
+    from corpus_tools.load import iter_source_paths, load_source
+
+    for path in iter_source_paths(raw_dir):
+        text = clean_page(load_source(path, raw_dir).text).text
+        assert fast_seg.sentence_token_strings(text) == jieba_seg.sentence_token_strings(text), path.name
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=texts)
+def test_sentence_token_strings_are_the_tokens_string_of_each_sentence(seg, text):
+    assert seg.sentence_token_strings(text) == [(s, e, tokens_string(ts)) for s, e, ts in seg.sentences(text)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=texts)
+def test_rjieba_backend_cuts_random_text_like_jieba(fast_seg, jieba_seg, text):
+    tokens = fast_seg.tokenize(text)
+    _assert_tiles(tokens, text, 0, len(text))
+    # the one difference left: jieba-rs breaks ties between equally likely cuts of a repeated
+    # character ("费费费": 费费/费 in jieba, 费/费费 in rjieba) the other way
+    if not re.search(r"(.)\1", text):
+        assert [t.word for t in tokens] == jieba_seg.cut(text)
