@@ -134,6 +134,9 @@ _DECLARED_CHARSET = re.compile(
     re.IGNORECASE,
 )
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Pinyin letters from U+0180 up (third tone and ü with tones, ǹ; ɑ and ɡ of pinyin fonts). GBK
+# has them all in its pinyin row (A8A1-A8C0), so pinyin glosses such as 醫(yī)院 are common.
+_PINYIN_LETTERS = frozenset("ǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǸǹɑɡ")
 _NEWLINES = re.compile(r"\r\n?")
 
 _HTML_START = re.compile(
@@ -228,6 +231,7 @@ def _decode_strict(data: bytes, source_file: str) -> tuple[str, str]:
                 f"truncated UTF-8: the last {len(data) - exc.start} byte(s) are an incomplete "
                 f"multi-byte character (byte offset {exc.start}); the file was probably cut off",
             ) from None
+        _reject_encoded_surrogates(data, exc, source_file)
         utf8_failure = f"utf-8 ({exc.reason} at byte {exc.start})"
         return _decode_best_candidate(data, source_file, _candidate_encodings(data), [utf8_failure])
     if _is_suspicious_utf8(text):
@@ -245,12 +249,44 @@ def _is_suspicious_utf8(text: str) -> bool:
     is certainly UTF-8. Without one, characters from U+0180 to U+07FF (Latin Extended-B, IPA,
     combining marks, Greek, Cyrillic, Hebrew, Arabic) in a Chinese corpus more likely mean
     GB bytes (``同时`` in GBK reads ``ͬʱ``); both readings are then scored. Western European
-    letters (``café``, up to U+017F) are left alone.
+    letters (``café``, up to U+017F) and the pinyin tone letters of Latin Extended-B (``ǎ ǐ ǒ
+    ǔ ǚ``, in a pinyin-only line such as ``Gōnghuì gōngzuò bàogào``) are left alone: GBK bytes
+    that form only those are a handful of rare extension hanzi, never a real page.
     """
     if text.isascii():
         return False
-    highest = max(map(ord, text))
-    return 0x180 <= highest < 0x800
+    if max(map(ord, text)) >= 0x800:
+        return False
+    return any(0x180 <= ord(ch) < 0x800 and ch not in _PINYIN_LETTERS for ch in text)
+
+
+def _reject_encoded_surrogates(data: bytes, exc: UnicodeDecodeError, source_file: str) -> None:
+    """UTF-8 that is only invalid because it encodes UTF-16 surrogates (bytes ED A0-BF xx).
+
+    CESU-8 and WTF-8 writers (Java's modified UTF-8, JavaScript strings with unpaired
+    surrogates) produce these; GB or Big5 readings of such a page are mojibake, so say what
+    the bytes are instead of listing every failed candidate.
+    """
+    lead = data[exc.start : exc.start + 2]
+    if len(lead) < 2 or lead[0] != 0xED or not 0xA0 <= lead[1] <= 0xBF:
+        return
+    try:
+        text = data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return  # other damage too: let the candidates be tried and reported
+    surrogate = _LONE_SURROGATE.search(text)
+    if surrogate is None:  # pragma: no cover - the strict decode failed on one
+        return
+    i = surrogate.start()
+    pair = text[i : i + 2]
+    if len(pair) == 2 and "\ud800" <= pair[0] <= "\udbff" and "\udc00" <= pair[1] <= "\udfff":
+        what = f"the surrogate pair U+{ord(pair[0]):04X} U+{ord(pair[1]):04X} one by one (CESU-8)"
+    else:
+        what = f"a lone surrogate U+{ord(pair[0]):04X} (WTF-8/CESU-8)"
+    raise LoadError(
+        source_file,
+        f"not decodable as text: the UTF-8 bytes at byte {exc.start} encode {what}, which is not valid UTF-8",
+    )
 
 
 def _bom_codec(name: str) -> str:
@@ -277,6 +313,24 @@ def _decode_wide_without_bom(data: bytes, source_file: str) -> tuple[str, str]:
         text, encoding, score = best
         if score >= _MIN_PLAUSIBILITY and _control_ratio(text) <= _MAX_CONTROL_RATIO:
             return text, encoding
+    for encoding in ("utf-16-le", "utf-16-be"):
+        # Text in UTF-16 except for an unpaired surrogate: say so rather than "binary".
+        try:
+            text = data.decode(encoding, "surrogatepass")
+        except UnicodeDecodeError:
+            continue
+        surrogate = _LONE_SURROGATE.search(text)
+        if (
+            surrogate
+            and _plausibility(text) >= _MIN_PLAUSIBILITY
+            and _control_ratio(text) <= _MAX_CONTROL_RATIO
+        ):
+            raise LoadError(
+                source_file,
+                f"not decodable as text: reads as {encoding} but has a lone surrogate "
+                f"U+{ord(surrogate.group()):04X} at byte "
+                f"{len(text[: surrogate.start()].encode(encoding, 'surrogatepass'))}",
+            )
     raise LoadError(
         source_file,
         f"binary file (not text): contains {data.count(0)} NUL byte(s) and does not read as "
@@ -318,6 +372,7 @@ def _decode_best_candidate(
     failures = failures + more_failures
     best = _most_plausible(readings)
     if best is None:
+        _reject_truncated_multibyte(data, source_file, candidates)
         raise LoadError(source_file, "not decodable as text: tried " + ", ".join(failures))
     text, encoding, score = best
     if score < _MIN_PLAUSIBILITY:
@@ -329,6 +384,27 @@ def _decode_best_candidate(
         )
     logger.debug("%s: decoded as %s (plausibility %.2f)", source_file, encoding, score)
     return text.removeprefix("\ufeff"), encoding
+
+
+def _reject_truncated_multibyte(data: bytes, source_file: str, candidates: list[str]) -> None:
+    """A GB/Big5 page that is plausible text up to an incomplete character at the very end."""
+    for encoding in candidates:
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if exc.reason != "incomplete multibyte sequence" or exc.end != len(data):
+                continue
+            try:
+                head = data[: exc.start].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if head.isascii() or _plausibility(head) < _MIN_PLAUSIBILITY:
+                continue
+            raise LoadError(
+                source_file,
+                f"truncated {encoding}: the last {len(data) - exc.start} byte(s) are an incomplete "
+                f"multi-byte character (byte offset {exc.start}); the file was probably cut off",
+            ) from None
 
 
 def _strict_readings(data: bytes, encodings: Iterable[str]) -> tuple[list[tuple[str, str]], list[str]]:

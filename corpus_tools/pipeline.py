@@ -120,6 +120,16 @@ def make_doc_id(source_file: str, sha256: str, report_index: int) -> str:
     return hashlib.sha256(key).hexdigest()[:16]
 
 
+def display_name(rel: str) -> str:
+    """A file name as it can be stored: bytes that are not UTF-8 (e.g. GBK names from a Windows
+    zip) are shown as \\xNN escapes instead of making the tables unwritable."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
 def bucket_of(source_file: str, n_buckets: int) -> int:
     """The bucket a source file belongs to: stable across runs and machines."""
     return int(hashlib.sha1(source_file.encode("utf-8")).hexdigest()[:8], 16) % n_buckets
@@ -147,7 +157,7 @@ def _make_extractors():
 
 def process_file(path: Path, root: Path, state: WorkerState) -> FileOutcome:
     """Run every per-file stage on one source file; failures become error rows."""
-    rel = path.relative_to(root).as_posix()
+    rel = display_name(path.relative_to(root).as_posix())
     result = PageResult(source_file=rel)
     for name in PER_FILE_TABLES:
         if name not in ("sources", "errors", "documents", "sections", "sentences"):
@@ -415,18 +425,21 @@ def ingest(input_dir: Path, out_dir: Path, config: IngestConfig = IngestConfig()
     n_buckets = int(manifest["n_buckets"]) if reuse else _choose_buckets(sum(sizes.values()), len(rels), config)
 
     current_sha = {rel: _sha256_or_none(input_dir / rel) for rel in rels} if stored else {}
-    by_bucket: dict[int, tuple[list[str], list[str]]] = {}
+    by_bucket: dict[int, tuple[list[str], list[str]]] = {}  # bucket -> (files to process, names kept)
+    shown = {rel: display_name(rel) for rel in rels}
     for rel in rels:
-        b = bucket_of(rel, n_buckets)
+        b = bucket_of(shown[rel], n_buckets)
         proc, keep = by_bucket.setdefault(b, ([], []))
-        old = stored.get(rel)
+        old = stored.get(shown[rel])
         if old is not None and old[0] is not None and old[0] == current_sha.get(rel) and old[1] == b:
-            keep.append(rel)
+            keep.append(shown[rel])
         else:
             proc.append(rel)
-    removed = sorted(set(stored) - set(rels))
+    if not rels and not reuse:
+        by_bucket[0] = ([], [])  # an empty input folder still gives (empty) tables
+    removed = sorted(set(stored) - set(shown.values()))
     removed_buckets = {stored[f][1] for f in removed}
-    touched = sorted({b for b, (proc, _) in by_bucket.items() if proc} | (removed_buckets & set(by_bucket)))
+    touched = sorted({b for b, (proc, _) in by_bucket.items() if proc or not reuse} | (removed_buckets & set(by_bucket)))
     emptied = sorted(removed_buckets - set(by_bucket))  # buckets left with no files at all
     summary.pages = len(rels)
     summary.removed = len(removed)

@@ -147,8 +147,13 @@ def write_partition(root: Path, table: str, bucket: int, rows: pa.Table | list[d
     """Write one partition of ``table`` under ``root`` (a staging folder), validating rows."""
     data = to_arrow(table, rows) if isinstance(rows, list) else rows
     path = partition_file(root, table, bucket)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(data, path, compression="zstd")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, path, compression="zstd")
+    except OSError as exc:
+        out_dir = Path(root).parent if Path(root).name.startswith(STAGING_PREFIX) else Path(root)
+        raise StoreError(f"cannot write tables to {out_dir}: {exc.strerror or exc}; "
+                         "previous output left as it was") from exc
     return path
 
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from corpus_tools.cli import cli
 from corpus_tools.clean import clean_page
+from corpus_tools.cli import cli
 from corpus_tools.pipeline import IngestConfig, ingest
 from corpus_tools.schema import INGEST_TABLES, TABLES
 from tests.conftest import RAW
