@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import os
@@ -538,7 +539,29 @@ class _Zones:
         return "body"
 
     def in_superior(self, start: int, end: int) -> bool:
-        return any(s <= start and end <= e for s, e in self.superior)
+        """Whether a superior-body span contains ``[start, end)`` (log time: long pages have many)."""
+        idx = bisect.bisect_right(self._starts, start) - 1
+        return idx >= 0 and self._max_end[idx] >= end
+
+    @property
+    def _starts(self) -> list[int]:
+        self._index()
+        return self.__dict__["_starts_cache"]
+
+    @property
+    def _max_end(self) -> list[int]:
+        self._index()
+        return self.__dict__["_max_end_cache"]
+
+    def _index(self) -> None:
+        if "_starts_cache" not in self.__dict__:
+            spans = sorted(self.superior)
+            running, max_end = -1, []
+            for _, e in spans:
+                running = max(running, e)
+                max_end.append(running)
+            object.__setattr__(self, "_starts_cache", [s for s, _ in spans])
+            object.__setattr__(self, "_max_end_cache", max_end)
 
 
 def _zones(text: str) -> _Zones:
