@@ -36,7 +36,6 @@ Examples
 
 from __future__ import annotations
 
-import bisect
 import logging
 import math
 import os
@@ -55,6 +54,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .offsets import SpanIndex
 from .records import CorpusToolsError
 from .schema import TABLES
 
@@ -540,28 +540,11 @@ class _Zones:
 
     def in_superior(self, start: int, end: int) -> bool:
         """Whether a superior-body span contains ``[start, end)`` (log time: long pages have many)."""
-        idx = bisect.bisect_right(self._starts, start) - 1
-        return idx >= 0 and self._max_end[idx] >= end
-
-    @property
-    def _starts(self) -> list[int]:
-        self._index()
-        return self.__dict__["_starts_cache"]
-
-    @property
-    def _max_end(self) -> list[int]:
-        self._index()
-        return self.__dict__["_max_end_cache"]
-
-    def _index(self) -> None:
-        if "_starts_cache" not in self.__dict__:
-            spans = sorted(self.superior)
-            running, max_end = -1, []
-            for _, e in spans:
-                running = max(running, e)
-                max_end.append(running)
-            object.__setattr__(self, "_starts_cache", [s for s, _ in spans])
-            object.__setattr__(self, "_max_end_cache", max_end)
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = SpanIndex(self.superior)
+            object.__setattr__(self, "_index", index)
+        return index.contains(start, end)
 
 
 def _zones(text: str) -> _Zones:
@@ -1417,12 +1400,29 @@ def _publish(out_dir: Path, by_doc: Mapping[str, tuple[str, float, str, float]],
     refresh_database(out_dir)
 
 
+def stored_token_cache(docs: pa.Table, sentences: pa.Table | None) -> dict[str, list[str]]:
+    """Stored tokens of each report (from the sentences table), keyed by its text and by the
+    normalised text the model layer actually tokenizes, so reports are not segmented again."""
+    from .segment import _is_punct
+
+    if sentences is None or sentences.num_rows == 0:
+        return {}
+    by_doc: dict[str, list[str]] = {}
+    for d, toks in zip(sentences["doc_id"].to_pylist(), sentences["tokens"].to_pylist(), strict=True):
+        by_doc.setdefault(d, []).extend(w for w in toks.split(" ") if w and not _is_punct(w))
+    traditional = load_lexicons().traditional
+    cache = {}
+    for d, t in zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True):
+        if t is not None:
+            cache[t] = cache[normalize_for_rules(t, traditional=traditional).text] = by_doc.get(d, [])
+    return cache
+
+
 def _stored_token_tokenizer(out_dir: Path) -> CachedTokenizer:
     """A Segmenter whose cache is filled from the stored sentence tokens, so reports are not
     segmented again and ``classify`` sees the same tokens as ``ingest`` did."""
     import pyarrow.parquet as pq
 
-    from .pipeline import _token_cache
     from .segment import Segmenter
     from .store import table_path
 
@@ -1431,7 +1431,7 @@ def _stored_token_tokenizer(out_dir: Path) -> CachedTokenizer:
     if path is not None:
         docs = _read_documents(out_dir).select(["doc_id", "text"])
         sents = pq.read_table(path, columns=["doc_id", "tokens"])
-        tokenizer.__dict__["_cache"] = _token_cache(docs, sents)
+        tokenizer.__dict__["_cache"] = stored_token_cache(docs, sents)
     return tokenizer
 
 

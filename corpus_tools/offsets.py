@@ -9,7 +9,7 @@ of runs, which stays small even for a 50 MB page.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -116,3 +116,31 @@ class DeletingText:
 
     def offset_map(self) -> OffsetMap:
         return OffsetMap.from_index(self.index)
+
+
+class SpanIndex:
+    """Sorted spans answering "does any span contain / overlap [start, end)?" in log time.
+
+    Examples
+    --------
+    >>> idx = SpanIndex([(10, 20), (0, 5)])
+    >>> idx.contains(12, 18), idx.contains(4, 6), idx.overlaps(4, 6), idx.overlaps(5, 10)
+    (True, False, True, False)
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._max_end: list[int] = []
+        running = -1
+        for _, e in ordered:
+            running = max(running, e)
+            self._max_end.append(running)
+
+    def contains(self, start: int, end: int) -> bool:
+        k = bisect_right(self._starts, start) - 1
+        return k >= 0 and self._max_end[k] >= end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect_left(self._starts, end) - 1
+        return k >= 0 and self._max_end[k] > start

@@ -541,8 +541,10 @@ class Labeller:
     tokenizer: object
 
     def label(self, docs: pa.Table, sentences: pa.Table | None) -> pa.Table:
+        from .classify import stored_token_cache
+
         texts = [t or "" for t in docs["text"].to_pylist()]
-        self.tokenizer.__dict__["_cache"] = _token_cache(docs, sentences)
+        self.tokenizer.__dict__["_cache"] = stored_token_cache(docs, sentences)
         try:
             pred = self.model.predict_table(texts)
         finally:
@@ -554,29 +556,10 @@ class Labeller:
         return docs
 
 
-def _token_cache(docs: pa.Table, sentences: pa.Table | None) -> dict[str, list[str]]:
-    """Stored tokens of each report, keyed by its text and by the normalised text the
-    classifier's model layer actually tokenizes."""
-    from .classify import load_lexicons, normalize_for_rules
-    from .segment import _is_punct
-
-    if sentences is None or sentences.num_rows == 0:
-        return {}
-    by_doc: dict[str, list[str]] = {}
-    for d, toks in zip(sentences["doc_id"].to_pylist(), sentences["tokens"].to_pylist(), strict=True):
-        by_doc.setdefault(d, []).extend(w for w in toks.split(" ") if w and not _is_punct(w))
-    traditional = load_lexicons().traditional
-    cache = {}
-    for d, t in zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True):
-        if t is not None:
-            cache[t] = cache[normalize_for_rules(t, traditional=traditional).text] = by_doc.get(d, [])
-    return cache
-
-
 def _fit_labeller(out_dir: Path, staging: Path, touched: Iterable[int], doc_ids: list[str],
                   config: IngestConfig) -> Labeller | None:
     """Fit the classifier on a deterministic sample of at most MAX_TRAINING_DOCS reports."""
-    from .classify import MODEL_PATH, CachedTokenizer, _save_model, classify_documents
+    from .classify import MODEL_PATH, CachedTokenizer, _save_model, classify_documents, stored_token_cache
 
     if not doc_ids:
         return None
@@ -596,7 +579,7 @@ def _fit_labeller(out_dir: Path, staging: Path, touched: Iterable[int], doc_ids:
         sents = read_partition(src, "sentences", b, columns=["doc_id", "tokens"])
         if sents is not None:
             sents = sents.filter(pc.is_in(sents["doc_id"], value_set=docs["doc_id"]))
-        cache.update(_token_cache(docs, sents))
+        cache.update(stored_token_cache(docs, sents))
         texts.update(zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True))
     import pandas as pd
 

@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..offsets import SpanIndex
 from ._fold import fold
 from ._gazetteer import Gazetteer, default_gazetteer
 from ._text import CJK
@@ -226,18 +226,11 @@ def find_counts(text: str, *, exclude: Sequence[tuple[int, int]] = ()) -> list[C
     """
     source, text = text, fold(text)
     out = []
-    # overlap test in log time: spans sorted by start with the running maximum of their ends
-    spans = sorted(exclude)
-    ex_starts = [s for s, _ in spans]
-    ex_max_end, running = [], -1
-    for _, e in spans:
-        running = max(running, e)
-        ex_max_end.append(running)
+    excluded = SpanIndex(exclude)
     for m in COUNT_RE.finditer(text):
         start = m.start("pre") if m.group("pre") else m.start("num")
         end = m.end()
-        k = bisect.bisect_left(ex_starts, end) - 1
-        if k >= 0 and ex_max_end[k] > start:
+        if excluded.overlaps(start, end):
             continue
         pre = m.group("pre") or ""
         num = m.group("num")
