@@ -353,8 +353,9 @@ STAGES = [
     ("extract (amounts, awards, activities, counts)", "extract/__init__.py", ["extract"]),
     ("dedup signatures", "dedup.py", ["signature", "signature_row", "signature_from_row"]),
     ("dedup across files", "dedup.py", ["find_duplicates"]),
-    ("classify: fit the sector/genre model", "pipeline.py", ["_fit_labeller"]),
-    ("classify: label documents", "pipeline.py", ["label"]),
+    ("classify: rules per report (workers)", "classify.py", ["rule_labels"]),
+    ("classify: fit the sector/genre model", "pipeline.py", ["_fit_model"]),
+    ("classify: label documents (workers)", "pipeline.py", ["_label_bucket"]),
     ("store (Arrow, Parquet, DuckDB)", "store.py", []),
     ("store (Arrow, Parquet, DuckDB)", "schema.py", ["to_arrow"]),
 ]

@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import os
@@ -397,7 +398,7 @@ class NormalizedText:
     """Text rewritten for matching; ``index[i]`` is the original offset of character ``i``."""
 
     text: str
-    index: tuple[int, ...]
+    index: Sequence[int]
     source_length: int
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
@@ -443,15 +444,19 @@ def normalize_for_rules(text: str, *, traditional: Mapping[str, str]) -> Normali
     # one character for one, so a C-speed translate keeps offsets as they are; otherwise go per
     # character (one source character may become several).
     index: Sequence[int]
-    table = {}
-    for ch in set(text):
-        out = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
-        out = "".join(traditional.get(c, c) for c in out)
-        if len(out) != 1:
-            table = None
-            break
-        if out != ch:
-            table[ch] = out
+    table: dict[str, str] | None
+    if unicodedata.is_normalized("NFKC", text):
+        table = {c: traditional[c] for c in set(text).intersection(traditional)}
+    else:
+        table = {}
+        for ch in set(text):
+            out = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+            out = "".join(traditional.get(c, c) for c in out)
+            if len(out) != 1:
+                table = None
+                break
+            if out != ch:
+                table[ch] = out
     if table is not None:
         first = text.translate(str.maketrans(table)) if table else text
         index = range(len(first))
@@ -482,11 +487,50 @@ def normalize_for_rules(text: str, *, traditional: Mapping[str, str]) -> Normali
         gloss = m.group(1)
         if gloss == gloss.lower() and re.search(r"[aeiouü" + _TONED + "]", gloss):
             mark(m.start(), m.end())
-    pieces, kept_index = [], []
+    if not drop.count(1):
+        return NormalizedText(first, index if isinstance(index, range) else tuple(index), len(text))
+    pieces: list[str] = []
+    if isinstance(index, range):  # offsets are the identity: keep them as runs, not one int per character
+        starts, sources, n = [], [], 0
+        for m in re.finditer(rb"\x00+", bytes(drop)):
+            pieces.append(first[m.start():m.end()])
+            starts.append(n)
+            sources.append(m.start())
+            n += m.end() - m.start()
+        return NormalizedText("".join(pieces), _RunIndex(starts, sources, n), len(text))
+    kept_index: list[int] = []
     for m in re.finditer(rb"\x00+", bytes(drop)):
         pieces.append(first[m.start():m.end()])
         kept_index.extend(index[m.start():m.end()])
     return NormalizedText("".join(pieces), tuple(kept_index), len(text))
+
+
+class _RunIndex(Sequence[int]):
+    """Source offsets of normalised characters kept as runs of consecutive offsets: run ``k``
+    maps ``starts[k] + j`` to ``sources[k] + j``."""
+
+    __slots__ = ("_starts", "_sources", "_length")
+
+    def __init__(self, starts: list[int], sources: list[int], length: int):
+        self._starts, self._sources, self._length = starts, sources, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._length))]
+        if i < 0:
+            i += self._length
+        if not 0 <= i < self._length:
+            raise IndexError(i)
+        k = bisect.bisect_right(self._starts, i) - 1
+        return self._sources[k] + i - self._starts[k]
+
+    def __iter__(self):
+        ends = self._starts[1:] + [self._length]
+        for start, end, src in zip(self._starts, ends, self._sources, strict=True):
+            yield from range(src, src + end - start)
 
 
 # ==============================================================================================
@@ -808,6 +852,8 @@ class CachedTokenizer:
             if len(cache) >= self.max_items:
                 cache.clear()
             tokens = cache[text] = list(self.tokenizer(text))
+        elif isinstance(tokens, str):  # pre-segmented words, space-joined (kept as one string: less memory)
+            return tokens.split(" ") if tokens else []
         return tokens
 
     def __getstate__(self) -> dict[str, Any]:
@@ -895,31 +941,60 @@ class ReportClassifier:
     def fit(self, X: Iterable[str], y: pd.DataFrame | None = None) -> ReportClassifier:
         texts = [str(t) for t in X]
         self.lexicons_ = self.lexicons if self.lexicons is not None else load_lexicons()
-        if self.segmenter is not None:
-            segmenter = self.segmenter
-        else:
+        segmenter = self._cached_segmenter()
+        normalized = [self._normalize(t) for t in texts]
+        rules = [self._rules(t, n) for t, n in zip(texts, normalized, strict=True)]
+        found = [{task: (r[task].label, r[task].confidence) for task in TASKS} for r in rules]
+        return self._fit_models([n.text for n in normalized], found, y, segmenter)
+
+    def fit_tokens(self, token_strings: Sequence[str], rule_labels: Sequence[Mapping[str, tuple[str, float]]],
+                   y: pd.DataFrame | None = None) -> ReportClassifier:
+        """Fit on reports already normalised, ruled and segmented elsewhere.
+
+        ``token_strings[i]`` is report ``i``'s words joined by single spaces (see
+        ``model_token_string``); ``rule_labels[i]`` maps each task to the rule layer's
+        ``(label, confidence)`` (see ``rule_labels``). This is how ``ingest`` trains from its
+        stored tables: the workers ran the rules, the sentences table holds the words. The
+        fitted model still classifies raw text with ``predict``/``decide``.
+        """
+        self.lexicons_ = self.lexicons if self.lexicons is not None else load_lexicons()
+        segmenter = self._cached_segmenter()
+        keys = list(token_strings)
+        cache = segmenter.__dict__.setdefault("_cache", {})
+        cache.update((k, k) for k in keys)  # a string value is split on lookup
+        try:
+            return self._fit_models(keys, rule_labels, y, segmenter)
+        finally:
+            for k in keys:
+                cache.pop(k, None)
+
+    def _cached_segmenter(self) -> CachedTokenizer:
+        segmenter = self.segmenter
+        if segmenter is None:
             from .segment import Segmenter
 
             segmenter = Segmenter()
         if not isinstance(segmenter, CachedTokenizer):
             segmenter = CachedTokenizer(segmenter)
-        normalized = [self._normalize(t) for t in texts]
-        rules = [self._rules(t, n) for t, n in zip(texts, normalized, strict=True)]
+        return segmenter
+
+    def _fit_models(self, keys: Sequence[str], rules: Sequence[Mapping[str, tuple[str, float]]],
+                    y: pd.DataFrame | None, segmenter: CachedTokenizer) -> ReportClassifier:
         self.models_: dict[str, Any] = {}
         self.training_labels_: dict[str, dict[str, int]] = {}
         for task in TASKS:
             self.models_[task] = None
             if task not in self.tasks:
                 continue
-            user = _aligned_labels(y, task, len(texts))
+            user = _aligned_labels(y, task, len(keys))
             idx, labels = [], []
             for i, r in enumerate(rules):
                 if user[i] is not None:
                     idx.append(i)
                     labels.append(user[i])
-                elif r[task].confidence >= self.min_rule_confidence:
+                elif r[task][1] >= self.min_rule_confidence:
                     idx.append(i)
-                    labels.append(r[task].label)
+                    labels.append(r[task][0])
             self.training_labels_[task] = dict(sorted(Counter(labels).items()))
             if len(set(labels)) < 2:
                 log.info("%s model layer skipped: fewer than two labels to learn from", task)
@@ -927,7 +1002,7 @@ class ReportClassifier:
             pipe = _make_pipeline(segmenter, self.C, self.random_state)
             with warnings.catch_warnings(), _single_thread():
                 warnings.simplefilter("ignore")
-                pipe.fit([normalized[i].text for i in idx], labels)
+                pipe.fit([keys[i] for i in idx], labels)
             self.models_[task] = pipe
         return self
 
@@ -951,16 +1026,7 @@ class ReportClassifier:
         texts = [str(t) for t in X]
         normalized = [self._normalize(t) for t in texts]
         rules = [self._rules(t, n) for t, n in zip(texts, normalized, strict=True)]
-        probas: dict[str, list[dict[str, float]] | None] = {}
-        for task in TASKS:
-            model = self.models_.get(task)
-            if model is None or not texts:
-                probas[task] = None
-                continue
-            with _single_thread():
-                p = model.predict_proba([n.text for n in normalized])
-            classes = [str(c) for c in model.classes_]
-            probas[task] = [{c: float(v) for c, v in zip(classes, row, strict=True)} for row in p]
+        probas = self._model_probas([n.text for n in normalized])
         out = []
         for i, r in enumerate(rules):
             row = {}
@@ -977,6 +1043,51 @@ class ReportClassifier:
                 else:
                     label, conf, source = combine_layers(rule.label, rule.confidence, None, None)
                     row[task] = TaskDecision(task, label, conf, source, rule)
+            out.append(row)
+        return out
+
+    def _model_probas(self, keys: Sequence[str]) -> dict[str, list[dict[str, float]] | None]:
+        probas: dict[str, list[dict[str, float]] | None] = {}
+        for task in TASKS:
+            model = self.models_.get(task)
+            if model is None or not keys:
+                probas[task] = None
+                continue
+            with _single_thread():
+                p = model.predict_proba(keys)
+            classes = [str(c) for c in model.classes_]
+            probas[task] = [{c: float(v) for c, v in zip(classes, row, strict=True)} for row in p]
+        return probas
+
+    def label_tokens(self, token_strings: Sequence[str], rule_labels: Sequence[Mapping[str, tuple[str, float]]]
+                     ) -> list[dict[str, tuple[str, float]]]:
+        """Final ``{task: (label, confidence)}`` per report from its words (space-joined, see
+        ``model_token_string``) and its rule decisions: the same as ``decide`` on the report's
+        text, for callers that already hold both (ingest's labelling of stored partitions)."""
+        self._check_fitted()
+        keys = list(token_strings)
+        segmenter = next((m.named_steps["tfidf"].tokenizer for m in self.models_.values() if m is not None), None)
+        cache = segmenter.__dict__.setdefault("_cache", {}) if isinstance(segmenter, CachedTokenizer) else None
+        if cache is not None:
+            cache.update((k, k) for k in keys)
+        try:
+            probas = self._model_probas(keys)
+        finally:
+            if cache is not None:
+                for k in keys:
+                    cache.pop(k, None)
+        out = []
+        for i, rules in enumerate(rule_labels):
+            row = {}
+            for task in TASKS:
+                rule_label, rule_conf = rules[task]
+                probs = probas[task][i] if probas[task] is not None else None
+                if probs:
+                    m_label = max(sorted(probs), key=lambda c: probs[c])
+                    label, conf, _ = combine_layers(rule_label, rule_conf, m_label, round(probs[m_label], 4))
+                else:
+                    label, conf, _ = combine_layers(rule_label, rule_conf, None, None)
+                row[task] = (label, conf)
             out.append(row)
         return out
 
@@ -1400,21 +1511,56 @@ def _publish(out_dir: Path, by_doc: Mapping[str, tuple[str, float, str, float]],
     refresh_database(out_dir)
 
 
-def stored_token_cache(docs: pa.Table, sentences: pa.Table | None) -> dict[str, list[str]]:
-    """Stored tokens of each report (from the sentences table), keyed by its text and by the
-    normalised text the model layer actually tokenizes, so reports are not segmented again."""
+def rule_labels(text: str, lexicons: Lexicons) -> dict[str, tuple[str, float]]:
+    """``{task: (label, confidence)}`` of the rule layer alone, normalising the text once.
+
+    Examples
+    --------
+    >>> rule_labels("我校工会组织教职工开展师德学习。", load_lexicons())["sector"][0]
+    'school'
+    """
+    norm = normalize_for_rules(text, traditional=lexicons.traditional)
+    s = rule_sector(text, lexicons=lexicons, normalized=norm)
+    g = rule_genre(text, lexicons=lexicons, normalized=norm)
+    return {"sector": (s.label, s.confidence), "genre": (g.label, g.confidence)}
+
+
+def model_token_string(sentence_tokens: Iterable[str | None]) -> str:
+    """The words the model layer sees, space-joined, from a report's rows of the sentences
+    table (their ``tokens`` strings): every token but punctuation and symbols.
+
+    Examples
+    --------
+    >>> model_token_string(["召开 职代会 。", "表彰 劳模 ！"])
+    '召开 职代会 表彰 劳模'
+    """
     from .segment import _is_punct
 
+    return " ".join(w for toks in sentence_tokens if toks for w in toks.split(" ") if w and not _is_punct(w))
+
+
+def tokens_by_doc(sentences: pa.Table | None) -> dict[str, str]:
+    """``doc_id -> model_token_string`` for every report with rows in a sentences table."""
     if sentences is None or sentences.num_rows == 0:
         return {}
-    by_doc: dict[str, list[str]] = {}
+    grouped: dict[str, list[str]] = {}
     for d, toks in zip(sentences["doc_id"].to_pylist(), sentences["tokens"].to_pylist(), strict=True):
-        by_doc.setdefault(d, []).extend(w for w in toks.split(" ") if w and not _is_punct(w))
+        grouped.setdefault(d, []).append(toks)
+    return {d: model_token_string(v) for d, v in grouped.items()}
+
+
+def stored_token_cache(docs: pa.Table, sentences: pa.Table | None) -> dict[str, str]:
+    """Stored tokens of each report (from the sentences table), keyed by its text and by the
+    normalised text the model layer actually tokenizes, so reports are not segmented again.
+    Values are space-joined words, which ``CachedTokenizer`` splits on lookup."""
+    by_doc = tokens_by_doc(sentences)
+    if not by_doc:
+        return {}
     traditional = load_lexicons().traditional
     cache = {}
     for d, t in zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True):
         if t is not None:
-            cache[t] = cache[normalize_for_rules(t, traditional=traditional).text] = by_doc.get(d, [])
+            cache[t] = cache[normalize_for_rules(t, traditional=traditional).text] = by_doc.get(d, "")
     return cache
 
 

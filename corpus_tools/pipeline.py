@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import __version__
+from .classify import rule_labels
 from .clean import clean_page
 from .dedup import DedupSettings, DocSignature, find_duplicates, signature, signature_from_row, signature_row
 from .load import iter_source_paths, load_source
@@ -143,10 +144,13 @@ class WorkerState:
     segmenter: Segmenter
     extractors: object | None
     config: IngestConfig
+    lexicons: object | None = None  # the classifier's rule lexicons: rules run per report in the workers
 
     @classmethod
     def build(cls, config: IngestConfig) -> WorkerState:
-        return cls(Segmenter(user_dicts=config.user_dicts), _make_extractors(), config)
+        from .classify import load_lexicons
+
+        return cls(Segmenter(user_dicts=config.user_dicts), _make_extractors(), config, load_lexicons())
 
 
 def _make_extractors():
@@ -195,6 +199,12 @@ def process_file(path: Path, root: Path, state: WorkerState) -> FileOutcome:
                 for name in ("amounts", "awards", "activities", "counts"):
                     result.extra[name].extend(dict(row, doc_id=doc_id) for row in getattr(facts, name))
                 doc.update(years=list(facts.years), unit=facts.unit, regions=list(facts.regions))
+            if state.lexicons is not None:
+                # the rule layer's verdicts, until the labelling step combines them with the model's
+                stage = "classify"
+                rules = rule_labels(text, state.lexicons)
+                doc.update(sector=rules["sector"][0], sector_confidence=rules["sector"][1],
+                           genre=rules["genre"][0], genre_confidence=rules["genre"][1])
             result.documents.append(doc)
             sigs.append(signature(doc_id, (rel, span.report_index), text, state.config.dedup))
         source_row.update(n_reports=len(spans), status="ok" if spans else "empty")
@@ -260,7 +270,7 @@ def run_bucket(task: BucketTask, state: WorkerState) -> BucketSummary:
         rows["signatures"].extend(signature_row(s) for s in outcome.signatures)
     tables = {name: to_arrow(name, rows[name]) for name in PARTITIONED_TABLES}
     if task.keep:
-        tables = _carry_over(tables, Path(task.out_dir), task.bucket, set(task.keep))
+        tables = _carry_over(tables, Path(task.out_dir), task.bucket, set(task.keep), state.lexicons)
     sigs = tables["signatures"]
     for name, table in tables.items():
         keys = _SORT_KEYS[name]
@@ -277,8 +287,12 @@ def run_bucket(task: BucketTask, state: WorkerState) -> BucketSummary:
     )
 
 
-def _carry_over(tables: dict[str, pa.Table], out_dir: Path, bucket: int, keep: set[str]) -> dict[str, pa.Table]:
-    """Add the stored rows of unchanged files (kept files) from the published partition."""
+def _carry_over(tables: dict[str, pa.Table], out_dir: Path, bucket: int, keep: set[str],
+                lexicons: object | None) -> dict[str, pa.Table]:
+    """Add the stored rows of unchanged files (kept files) from the published partition.
+
+    Stored documents carry final labels; like fresh rows they go back to the rule layer's
+    verdicts, which the labelling step then combines with this run's model."""
     old_docs = read_partition(out_dir, "documents", bucket, columns=["doc_id", "source_file"])
     keep_arr = pa.array(sorted(keep), pa.string())
     kept_ids = set()
@@ -296,6 +310,8 @@ def _carry_over(tables: dict[str, pa.Table], out_dir: Path, bucket: int, keep: s
         value_set = keep_arr if key == "source_file" else ids_arr
         old = old.filter(pc.is_in(old[key], value_set=value_set))
         old = old.select(table.column_names).cast(table.schema)
+        if name == "documents" and lexicons is not None and old.num_rows:
+            old = _set_labels(old, _rules_of(old, False, lexicons))
         merged[name] = pa.concat_tables([table, old])
     return merged
 
@@ -317,44 +333,64 @@ def _run_bucket_task(task: BucketTask, config: IngestConfig) -> BucketSummary:
     return run_bucket(task, _state_for(config))
 
 
-def _run_tasks(tasks: list[BucketTask], config: IngestConfig) -> Iterator[BucketSummary]:
-    if not tasks:
-        return
-    if config.scheduler:
-        yield from _run_on_dask(tasks, config)
-    elif config.workers <= 1 or len(tasks) == 1:
-        for t in tasks:
-            yield _run_bucket_task(t, config)
-    else:
-        with ProcessPoolExecutor(max_workers=min(config.workers, len(tasks))) as pool:
-            futures = [pool.submit(_run_bucket_task, t, config) for t in tasks]
+class _Runner:
+    """Runs the tasks of one ingest run: in this process (one worker), in a local process pool,
+    or on a Dask cluster. The pool or cluster is started on first use and serves every phase."""
+
+    def __init__(self, config: IngestConfig):
+        self.config = config
+        self._pool: ProcessPoolExecutor | None = None
+        self._client = None
+        self._cluster = None
+
+    def __enter__(self) -> _Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def map(self, fn: Callable, items: list) -> Iterator:
+        """``fn(item, config)`` for every item, results in the order of ``items``."""
+        if not items:
+            return
+        config = self.config
+        if config.scheduler:
+            client = self._dask_client()
+            futures = client.map(fn, items, config=config, pure=False)
+            for f in futures:
+                yield f.result()
+        elif config.workers <= 1 or (len(items) == 1 and self._pool is None):
+            for item in items:
+                yield fn(item, config)
+        else:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=config.workers)
+            futures = [self._pool.submit(fn, item, config) for item in items]
             for f in futures:
                 yield f.result()
 
-
-def _run_on_dask(tasks: list[BucketTask], config: IngestConfig) -> Iterator[BucketSummary]:
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError as exc:
-        raise CorpusToolsError("--scheduler needs the dask extra: pip install 'corpus-tools[dask]'") from exc
-    cluster = None
-    if config.scheduler == "local":
-        cluster = LocalCluster(n_workers=max(1, config.workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        client = Client(cluster)
-    else:
+    def _dask_client(self):
+        if self._client is not None:
+            return self._client
         try:
-            client = Client(config.scheduler, timeout="10s")
-        except OSError as exc:
-            raise CorpusToolsError(f"cannot reach the Dask scheduler at {config.scheduler}: {exc}") from exc
-    try:
-        futures = client.map(_run_bucket_task, tasks, config=config, pure=False)
-        for f in futures:
-            yield f.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise CorpusToolsError("--scheduler needs the dask extra: pip install 'corpus-tools[dask]'") from exc
+        if self.config.scheduler == "local":
+            self._cluster = LocalCluster(n_workers=max(1, self.config.workers), threads_per_worker=1,
+                                         processes=True, dashboard_address=None)
+            self._client = Client(self._cluster)
+        else:
+            try:
+                self._client = Client(self.config.scheduler, timeout="10s")
+            except OSError as exc:
+                raise CorpusToolsError(f"cannot reach the Dask scheduler at {self.config.scheduler}: {exc}") from exc
+        return self._client
 
 
 # -- the driver ----------------------------------------------------------------------------------------
@@ -457,26 +493,38 @@ def ingest(input_dir: Path, out_dir: Path, config: IngestConfig = IngestConfig()
                  for b in touched]
         done_files = sum(len(by_bucket[b][1]) for b in by_bucket if b not in touched)
         results: dict[int, BucketSummary] = {}
-        for s in _run_tasks(tasks, config):
-            results[s.bucket] = s
-            done_files += len(s.processed) + len(by_bucket.get(s.bucket, ([], []))[1])
-            summary.processed += len(s.processed)
-            if progress:
-                bad = [e["source_file"] for e in s.errors if e["source_file"] in s.processed]
-                msg = f"bucket {s.bucket}: {len(s.processed)} files processed, {s.n_docs} reports"
-                progress(msg + (f", failed: {', '.join(bad)}" if bad else ""), done_files, len(rels))
-        # cross-bucket steps on the summaries: duplicates over every stored and new signature
-        all_sigs: list[DocSignature] = []
-        for b in sorted(set(by_bucket) | set(touched)):
-            if b in results:
-                rows = results[b].signatures
-            else:
-                t = read_partition(out_dir, "signatures", b)
-                rows = t.to_pylist() if t is not None else []
-            all_sigs.extend(signature_from_row(r, config.dedup) for r in rows)
-        dups = find_duplicates(all_sigs, config.dedup)
-        labeller = _fit_labeller(out_dir, staging, touched, [s.doc_id for s in all_sigs], config)
-        _finalise_documents(out_dir, staging, dups, touched, sorted(set(by_bucket) - set(touched)), labeller)
+        with _Runner(config) as runner:
+            for s in runner.map(_run_bucket_task, tasks):
+                results[s.bucket] = s
+                done_files += len(s.processed) + len(by_bucket.get(s.bucket, ([], []))[1])
+                summary.processed += len(s.processed)
+                if progress:
+                    bad = [e["source_file"] for e in s.errors if e["source_file"] in s.processed]
+                    msg = f"bucket {s.bucket}: {len(s.processed)} files processed, {s.n_docs} reports"
+                    progress(msg + (f", failed: {', '.join(bad)}" if bad else ""), done_files, len(rels))
+            # cross-bucket steps on the summaries: duplicates over every stored and new signature
+            all_sigs: list[DocSignature] = []
+            ids_of: dict[int, list[str]] = {}
+            for b in sorted(set(by_bucket) | set(touched)):
+                if b in results:
+                    rows = results[b].signatures
+                else:
+                    t = read_partition(out_dir, "signatures", b)
+                    rows = t.to_pylist() if t is not None else []
+                sigs = [signature_from_row(r, config.dedup) for r in rows]
+                ids_of[b] = [x.doc_id for x in sigs]
+                all_sigs.extend(sigs)
+            dups = find_duplicates(all_sigs, config.dedup)
+            fitted = _fit_model(out_dir, staging, touched, [x.doc_id for x in all_sigs], config)
+            del all_sigs
+            # then every documents partition gets duplicate_of and its labels, in the workers
+            touched_set = set(touched)
+            label_tasks = [LabelTask(b, str(staging if b in touched_set else out_dir), str(staging), b in touched_set,
+                                     tuple((d, dups[d]) for d in ids_of.get(b, ()) if d in dups),
+                                     str(staging) if fitted else None)
+                           for b in sorted(touched_set | (set(by_bucket) - touched_set))]
+            for _ in runner.map(_label_bucket, label_tasks):
+                pass
         deletions = [partition_file(out_dir, t, b) for b in emptied for t in PARTITIONED_TABLES]
         deletions += [out_dir / f"{t}.parquet" for t in PARTITIONED_TABLES if (out_dir / f"{t}.parquet").exists()]
         if not reuse:
@@ -506,90 +554,120 @@ def _sha256_or_none(path: Path) -> str | None:
     return h.hexdigest()
 
 
-def _finalise_documents(out_dir: Path, staging: Path, dups: dict[str, str], touched: Iterable[int],
-                        untouched: Iterable[int], labeller: Labeller | None) -> None:
-    """Set duplicate_of and the sector/genre labels on the new documents partitions, and rewrite
-    stored partitions whose values changed. One partition in memory at a time."""
-    touched = set(touched)
-    for b in sorted(touched | set(untouched)):
-        src = staging if b in touched else out_dir
-        table = read_partition(src, "documents", b)
-        if table is None:
-            continue
-        new = _with_duplicates(table, dups)
-        if labeller is not None:
-            new = labeller.label(new, read_partition(src, "sentences", b, columns=["doc_id", "tokens"]))
-        if b in touched or not new.equals(table):
-            write_partition(staging, "documents", b, new)
-
-
 def _with_duplicates(table: pa.Table, dups: dict[str, str]) -> pa.Table:
     values = pa.array([dups.get(d) for d in table["doc_id"].to_pylist()], pa.string())
     i = table.column_names.index("duplicate_of")
     return table.set_column(i, "duplicate_of", values)
 
 
+# -- the sector/genre labels: fit once on a sample, label every partition in the workers ---------------
 MAX_TRAINING_DOCS = 3000  # the classifier's model layer learns from at most this many reports
+_LABEL_COLUMNS = ("sector", "sector_confidence", "genre", "genre_confidence")
 
 
-@dataclass
-class Labeller:
-    """The fitted sector/genre classifier plus a tokenizer fed from the stored sentence tokens, so
-    reports are not segmented a second time."""
+@dataclass(frozen=True)
+class LabelTask:
+    """Finish one documents partition: duplicate_of and the final sector/genre labels."""
 
-    model: object
-    tokenizer: object
-
-    def label(self, docs: pa.Table, sentences: pa.Table | None) -> pa.Table:
-        from .classify import stored_token_cache
-
-        texts = [t or "" for t in docs["text"].to_pylist()]
-        self.tokenizer.__dict__["_cache"] = stored_token_cache(docs, sentences)
-        try:
-            pred = self.model.predict_table(texts)
-        finally:
-            self.tokenizer.__dict__["_cache"] = {}
-        for name, type_ in (("sector", pa.string()), ("sector_confidence", pa.float64()),
-                            ("genre", pa.string()), ("genre_confidence", pa.float64())):
-            values = pa.array(pred[name].tolist(), type_)
-            docs = docs.set_column(docs.column_names.index(name), name, values)
-        return docs
+    bucket: int
+    source: str  # folder holding the partition to finish (the staging folder if written this run)
+    staging: str
+    fresh: bool  # written this run: its label columns still hold the rule layer's verdicts
+    duplicates: tuple[tuple[str, str], ...]  # (doc_id, duplicate_of) of this bucket's reports
+    model_dir: str | None  # folder holding the fitted classifier (models/classifier.joblib), if any
 
 
-def _fit_labeller(out_dir: Path, staging: Path, touched: Iterable[int], doc_ids: list[str],
-                  config: IngestConfig) -> Labeller | None:
-    """Fit the classifier on a deterministic sample of at most MAX_TRAINING_DOCS reports."""
-    from .classify import MODEL_PATH, CachedTokenizer, _save_model, classify_documents, stored_token_cache
+_PROCESS_MODELS: dict[tuple[str, int], object] = {}  # per worker process: the fitted classifier, by file
+
+
+def _model_in(folder: str):
+    """The classifier saved under ``folder`` (cached per process while the file is unchanged)."""
+    from .classify import MODEL_PATH, _load_bundle
+
+    key = (str(Path(folder) / MODEL_PATH), os.stat(Path(folder) / MODEL_PATH).st_mtime_ns)
+    model = _PROCESS_MODELS.get(key)
+    if model is None:
+        _PROCESS_MODELS.clear()
+        model = _PROCESS_MODELS[key] = _load_bundle(Path(folder))["model"]
+    return model
+
+
+def _rules_of(docs: pa.Table, fresh: bool, lexicons) -> list[dict[str, tuple[str, float]]]:
+    """The rule layer's verdict per report: stored by the bucket task on fresh partitions,
+    recomputed from the text on partitions carried over from an earlier run."""
+    from .classify import rule_labels
+
+    if fresh:
+        cols = [docs[c].to_pylist() for c in _LABEL_COLUMNS]
+        return [{"sector": (s, sc or 0.0), "genre": (g, gc or 0.0)} for s, sc, g, gc in zip(*cols, strict=True)]
+    return [rule_labels(t or "", lexicons) for t in docs["text"].to_pylist()]
+
+
+def _set_labels(docs: pa.Table, labels: list[dict[str, tuple[str, float]]]) -> pa.Table:
+    """``docs`` with its sector/genre columns set from ``{task: (label, confidence)}`` per row."""
+    for task in ("sector", "genre"):
+        for col, k, type_ in ((task, 0, pa.string()), (f"{task}_confidence", 1, pa.float64())):
+            values = pa.array([row[task][k] for row in labels], type_)
+            docs = docs.set_column(docs.column_names.index(col), col, values)
+    return docs
+
+
+def _label_bucket(task: LabelTask, config: IngestConfig) -> int:
+    from .classify import tokens_by_doc
+
+    src = Path(task.source)
+    table = read_partition(src, "documents", task.bucket)
+    if table is None:
+        return 0
+    new = _with_duplicates(table, dict(task.duplicates))
+    if task.model_dir is not None and new.num_rows:
+        model = _model_in(task.model_dir)
+        rules = _rules_of(new, task.fresh, model.lexicons_)
+        sents = read_partition(src, "sentences", task.bucket, columns=["doc_id", "tokens"])
+        words = tokens_by_doc(sents)
+        new = _set_labels(new, model.label_tokens([words.get(d, "") for d in new["doc_id"].to_pylist()], rules))
+    if task.fresh or not new.equals(table):
+        write_partition(Path(task.staging), "documents", task.bucket, new)
+    return new.num_rows
+
+
+def _fit_model(out_dir: Path, staging: Path, touched: Iterable[int], doc_ids: list[str],
+               config: IngestConfig) -> bool:
+    """Fit the classifier's model layer on a deterministic sample of at most MAX_TRAINING_DOCS
+    reports, from their stored words and rule verdicts; save it under the staging folder."""
+    from .classify import MODEL_PATH, CachedTokenizer, ReportClassifier, _save_model, load_lexicons, tokens_by_doc
 
     if not doc_ids:
-        return None
-    chosen = set(sorted(doc_ids, key=lambda d: hashlib.sha1(d.encode()).hexdigest())[:MAX_TRAINING_DOCS])
+        return False
+    chosen = pa.array(sorted(sorted(doc_ids, key=lambda d: hashlib.sha1(d.encode()).hexdigest())[:MAX_TRAINING_DOCS]),
+                      pa.string())
     touched = set(touched)
-    texts: dict[str, str] = {}
-    cache: dict[str, list[str]] = {}
+    lexicons = load_lexicons()
+    sample: dict[str, tuple[str, dict[str, tuple[str, float]]]] = {}
     for b in sorted(set(partition_buckets(out_dir, "documents")) | touched):
-        src = staging if b in touched else out_dir
-        docs = read_partition(src, "documents", b, columns=["doc_id", "text"])
+        src, fresh = (staging, True) if b in touched else (out_dir, False)
+        columns = ["doc_id", *_LABEL_COLUMNS] + ([] if fresh else ["text"])
+        docs = read_partition(src, "documents", b, columns=columns)
         if docs is None:
             continue
-        keep = pc.is_in(docs["doc_id"], value_set=pa.array(sorted(chosen), pa.string()))
-        docs = docs.filter(keep)
+        docs = docs.filter(pc.is_in(docs["doc_id"], value_set=chosen))
         if not docs.num_rows:
             continue
         sents = read_partition(src, "sentences", b, columns=["doc_id", "tokens"])
         if sents is not None:
             sents = sents.filter(pc.is_in(sents["doc_id"], value_set=docs["doc_id"]))
-        cache.update(stored_token_cache(docs, sents))
-        texts.update(zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True))
-    import pandas as pd
-
-    frame = pd.DataFrame({"doc_id": sorted(texts), "text": [texts[d] for d in sorted(texts)]})
+        words = tokens_by_doc(sents)
+        for d, rules in zip(docs["doc_id"].to_pylist(), _rules_of(docs, fresh, lexicons), strict=True):
+            sample[d] = (words.get(d, ""), rules)
+    order = sorted(sample)
     tokenizer = CachedTokenizer(Segmenter(user_dicts=config.user_dicts), max_items=MAX_TRAINING_DOCS * 4)
-    tokenizer.__dict__["_cache"] = cache
-    result = classify_documents(frame, segmenter=tokenizer, seed=config.seed)
-    tokenizer.__dict__["_cache"] = {}
-    _save_model(staging / MODEL_PATH, {"format": 1, "model": result.model, "seed": config.seed, "user_labels": {}})
-    return Labeller(result.model, tokenizer)
+    model = ReportClassifier(segmenter=tokenizer, lexicons=lexicons, random_state=config.seed)
+    model.fit_tokens([sample[d][0] for d in order], [sample[d][1] for d in order])
+    path = staging / MODEL_PATH
+    _save_model(path, {"format": 1, "model": model, "seed": config.seed, "user_labels": {}})
+    _PROCESS_MODELS.clear()
+    _PROCESS_MODELS[(str(path), os.stat(path).st_mtime_ns)] = model  # the one-worker path labels in-process
+    return True
 
 
 def _fill_summary_from_store(summary: IngestSummary, out_dir: Path) -> None:
