@@ -45,7 +45,7 @@ import unicodedata
 import uuid
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -172,6 +172,8 @@ _URL_RE = re.compile(
     r"(?:https?://|www\.)[\w./?=&%#:~+-]+|[\w-]+(?:\.[\w-]+)*\.(?:com|cn|net|org|cc|top|vip)(?:/[\w./?=&%#~+-]*)?",
     re.IGNORECASE,
 )
+_URL_HINT_RE = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|cc|top|vip)", re.IGNORECASE)  # in every URL match
+_WATERMARK_HINT_RE = re.compile(r"来源|来自|出自|转载自|摘自|首发|[【\[]")  # in every watermark match
 _WATERMARK_RE = re.compile(
     r"[【\[]?(?:本文|文章|内容|此文)?(?:来源|来自|出自|转载自|摘自|首发于|首发)[:：]?[^\s，。；,;\n]{0,20}?"
     r"(?:网|网站|文库|平台|公众号)[】\]]?|[【\[][^【】\[\]\n]{1,15}(?:网|文库|范文)[^【】\[\]\n]{0,6}[】\]]"
@@ -440,35 +442,32 @@ def normalize_for_rules(text: str, *, traditional: Mapping[str, str]) -> Normali
     >>> n.text, n.source_span(2, 4)
     ('本院医院工会', (2, 8))
     """
-    # pass 1: NFKC and script conversion. Most reports are already NFKC and the script table is
-    # one character for one, so a C-speed translate keeps offsets as they are; otherwise go per
-    # character (one source character may become several).
-    index: Sequence[int]
-    table: dict[str, str] | None
-    if unicodedata.is_normalized("NFKC", text):
-        table = {c: traditional[c] for c in set(text).intersection(traditional)}
-    else:
-        table = {}
-        for ch in set(text):
-            out = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
-            out = "".join(traditional.get(c, c) for c in out)
-            if len(out) != 1:
-                table = None
-                break
-            if out != ch:
-                table[ch] = out
-    if table is not None:
-        first = text.translate(str.maketrans(table)) if table else text
-        index = range(len(first))
-    else:
-        chars: list[str] = []
-        index = []
-        for i, ch in enumerate(text):
-            out = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
-            for c in out:
-                chars.append(traditional.get(c, c))
-                index.append(i)
-        first = "".join(chars)
+    # pass 1: NFKC and script conversion, per distinct character (cached across reports) and
+    # applied with one C-speed translate; offsets are kept as runs, broken only where a character
+    # became several (… → ...) or none
+    distinct = set(text)
+    changed = _char_changes(traditional, distinct)
+    table = {c: changed[c] for c in distinct.intersection(changed)}
+    first = text.translate(str.maketrans(table)) if table else text
+    starts, sources = [0], [0]
+    if len(first) != len(text):
+        starts, sources = [], []
+        grow = "".join(c for c, out in table.items() if len(out) != 1)
+        n = prev = 0
+        for m in re.finditer(f"[{re.escape(grow)}]", text):
+            i = m.start()
+            if i > prev:
+                starts.append(n)
+                sources.append(prev)
+                n += i - prev
+            for _ in table[m.group()]:  # every output character points at its source character
+                starts.append(n)
+                sources.append(i)
+                n += 1
+            prev = i + 1
+        if len(text) > prev:
+            starts.append(n)
+            sources.append(prev)
     # pass 2: find the spans to drop on the converted text
     drop = bytearray(len(first))
 
@@ -480,29 +479,57 @@ def normalize_for_rules(text: str, *, traditional: Mapping[str, str]) -> Normali
         if _is_nav_line(line):
             mark(pos, pos + len(line))
         pos += len(line) + 1
-    for regex in (_URL_RE, _WATERMARK_RE, _PINYIN_INLINE_RE, _CJK_GAP_RE, _INVISIBLE_RE):
+    regexes = [_PINYIN_INLINE_RE, _CJK_GAP_RE, _INVISIBLE_RE]
+    # the URL and watermark patterns are slow to scan (optional prefixes, runs of word characters):
+    # run them only on text holding a piece every match of theirs has
+    if _URL_HINT_RE.search(first):
+        regexes.append(_URL_RE)
+    if _WATERMARK_HINT_RE.search(first):
+        regexes.append(_WATERMARK_RE)
+    for regex in regexes:
         for m in regex.finditer(first):
             mark(m.start(), m.end())
     for m in _PINYIN_PAREN_RE.finditer(first):
         gloss = m.group(1)
         if gloss == gloss.lower() and re.search(r"[aeiouü" + _TONED + "]", gloss):
             mark(m.start(), m.end())
+    index = _RunIndex(starts, sources, len(first))
     if not drop.count(1):
-        return NormalizedText(first, index if isinstance(index, range) else tuple(index), len(text))
+        return NormalizedText(first, index, len(text))
     pieces: list[str] = []
-    if isinstance(index, range):  # offsets are the identity: keep them as runs, not one int per character
-        starts, sources, n = [], [], 0
-        for m in re.finditer(rb"\x00+", bytes(drop)):
-            pieces.append(first[m.start():m.end()])
-            starts.append(n)
-            sources.append(m.start())
-            n += m.end() - m.start()
-        return NormalizedText("".join(pieces), _RunIndex(starts, sources, n), len(text))
-    kept_index: list[int] = []
+    kept_starts: list[int] = []
+    kept_sources: list[int] = []
+    n = 0
     for m in re.finditer(rb"\x00+", bytes(drop)):
-        pieces.append(first[m.start():m.end()])
-        kept_index.extend(index[m.start():m.end()])
-    return NormalizedText("".join(pieces), tuple(kept_index), len(text))
+        a, b = m.start(), m.end()
+        pieces.append(first[a:b])
+        for run_start, run_end, source in index.runs_within(a, b):
+            kept_starts.append(n + run_start - a)
+            kept_sources.append(source)
+        n += b - a
+    return NormalizedText("".join(pieces), _RunIndex(kept_starts, kept_sources, n), len(text))
+
+
+_CHAR_CHANGES: dict[int, tuple[Mapping[str, str], dict[str, str], set[str]]] = {}
+
+
+def _char_changes(traditional: Mapping[str, str], chars: set[str]) -> dict[str, str]:
+    """Characters that NFKC plus ``traditional`` rewrite, with their rewriting, having learnt
+    ``chars``. Kept per process and table: a corpus has a few thousand distinct characters, so
+    each is normalised once instead of once per report."""
+    entry = _CHAR_CHANGES.get(id(traditional))
+    if entry is None or entry[0] is not traditional:
+        if len(_CHAR_CHANGES) > 8:
+            _CHAR_CHANGES.clear()
+        entry = _CHAR_CHANGES[id(traditional)] = (traditional, {}, set())
+    _, changes, seen = entry
+    for ch in chars - seen:
+        out = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        out = "".join(traditional.get(c, c) for c in out)
+        if out != ch:
+            changes[ch] = out
+        seen.add(ch)
+    return changes
 
 
 class _RunIndex(Sequence[int]):
@@ -527,8 +554,17 @@ class _RunIndex(Sequence[int]):
         k = bisect.bisect_right(self._starts, i) - 1
         return self._sources[k] + i - self._starts[k]
 
+    def runs_within(self, a: int, b: int) -> Iterator[tuple[int, int, int]]:
+        """``(start, end, source of start)`` of the parts of the runs inside ``[a, b)``."""
+        k = bisect.bisect_right(self._starts, a) - 1
+        while k < len(self._starts) and self._starts[k] < b:
+            run_end = self._starts[k + 1] if k + 1 < len(self._starts) else self._length
+            start = max(a, self._starts[k])
+            yield start, min(b, run_end), self._sources[k] + start - self._starts[k]
+            k += 1
+
     def __iter__(self):
-        ends = self._starts[1:] + [self._length]
+        ends = self._starts[1:] + [self._length] if self._starts else []
         for start, end, src in zip(self._starts, ends, self._sources, strict=True):
             yield from range(src, src + end - start)
 

@@ -179,6 +179,31 @@ def test_normalisation_offsets_map_back_in_order(text):
     assert all(0 <= i < len(text) for i in n.index)
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet="醫院學校工会(yī)首页>|我 \nwww.a.cn，。ｙ…ﬁ①\u200b", max_size=60))
+def test_each_normalised_character_comes_from_its_source_character(text):
+    # characters that NFKC expands (… → ..., ﬁ → fi) map every output character to their source
+    # character; the offsets are stored as runs, so check them one by one against the source
+    import unicodedata
+
+    table = {"醫": "医", "學": "学"}
+    n = normalize_for_rules(text, traditional=table)
+    for i, ch in enumerate(n.text):
+        source = text[n.index[i]]
+        assert ch in "".join(table.get(c, c) for c in unicodedata.normalize("NFKC", source))
+    if n.text:
+        assert n.index[-1] == list(n.index)[-1] and n.index[:2] == list(n.index)[:2]
+
+
+def test_expanding_characters_keep_offsets_after_dropped_spans():
+    text = "医 院工会…www.a.cn 法院"
+    n = normalize_for_rules(text, traditional={})
+    assert n.text.startswith("医院工会...")
+    start = n.text.index("...")
+    assert n.source_span(start, start + 3) == (5, 6)  # the three dots are the one source character
+    assert text[slice(*n.source_span(len(n.text) - 2, len(n.text)))] == "法院"
+
+
 def _baseline_module():
     spec = importlib.util.spec_from_file_location("sector_baseline", REPO / "benchmarks" / "sector_baseline.py")
     module = importlib.util.module_from_spec(spec)
