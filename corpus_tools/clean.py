@@ -41,6 +41,32 @@ class BoilerplateRules:
             object.__setattr__(self, "_any", cached)
         return cached
 
+    def candidate_lines(self, text: str) -> set[int]:
+        """Start offsets of the lines of ``text`` where some rule may match.
+
+        Each rule scans the whole text once (per-rule literal prefixes make that fast, while the
+        one alternation of every rule has none and is slow on every line). Multi-line mode makes
+        ``^``/``$`` line anchors; a match that runs over a line break only adds a candidate,
+        which ``boilerplate_spans`` then checks line by line, so no line is missed."""
+        found: set[int] = set()
+        for rule in self._multiline():
+            pos = 0
+            while (m := rule.search(text, pos)) is not None:
+                start = text.rfind("\n", 0, m.start()) + 1
+                found.add(start)
+                nxt = text.find("\n", m.start())
+                if nxt < 0:
+                    break
+                pos = nxt + 1
+        return found
+
+    def _multiline(self) -> tuple[re.Pattern[str], ...]:
+        cached = self.__dict__.get("_multi")
+        if cached is None:
+            cached = tuple(re.compile(p.pattern, p.flags | re.MULTILINE) for p in self.formula + self.teaser)
+            object.__setattr__(self, "_multi", cached)
+        return cached
+
     @classmethod
     def from_text(cls, text: str) -> BoilerplateRules:
         groups: dict[str, list[re.Pattern[str]]] = {"formula": [], "teaser": []}
@@ -123,12 +149,26 @@ def clean_page(raw: str, *, boilerplate: BoilerplateRules | None = None) -> Clea
 _MAX_PASSES = 6
 
 
-#: deletion patterns in order, each with a cheap literal test that must pass before it runs
-_DELETIONS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
-    (_MD_ESCAPE, ("\\",)), (_BACKTICK, ("`",)), (_PAYWALL, ("此处",)), (_URL, ("www.", "http")), (_PAGE_OF, ("页",)),
-    (_PAGE_DASH, ("―", "—", "–", "-")), (_PAGE_NUM_LINE, ()),
-    (_LEADING_WS, ()), (_TRAILING_WS, ()), (_BLANK_LINES, ()), (_EDGE_NEWLINES, ()),
+# Hints: fast patterns (a literal or character-set prefix) found in every match of a slow one
+# (one that can start at any character, so Python's re tries it at every position)
+_PAGE_OF_HINT = re.compile(r"第[ \t\u3000]*\d{1,4}[ \t\u3000]*页")
+_PAGE_DASH_HINT = re.compile(r"[―—–-][ \t\u3000]*\d{1,4}[ \t\u3000]*[―—–-]")
+_TRAILING_WS_HINT = re.compile(r"[ \t\u3000\xa0](?:\n|\Z)")
+_EDGE_NEWLINES_HINT = re.compile(r"\A\n|\n\Z")
+
+#: deletion patterns in order, each with a cheap test that must pass before it runs: literals
+#: (any of them in the text) or a hint pattern (found in the text)
+_DELETIONS: tuple[tuple[re.Pattern[str], tuple[str, ...] | re.Pattern[str]], ...] = (
+    (_MD_ESCAPE, ("\\",)), (_BACKTICK, ("`",)), (_PAYWALL, ("此处",)), (_URL, ("www.", "http")),
+    (_PAGE_OF, _PAGE_OF_HINT), (_PAGE_DASH, _PAGE_DASH_HINT), (_PAGE_NUM_LINE, ()),
+    (_LEADING_WS, ()), (_TRAILING_WS, _TRAILING_WS_HINT), (_BLANK_LINES, ("\n\n",)), (_EDGE_NEWLINES, _EDGE_NEWLINES_HINT),
 )
+
+
+def _may_match(text: str, test: tuple[str, ...] | re.Pattern[str]) -> bool:
+    if isinstance(test, re.Pattern):
+        return test.search(text) is not None
+    return not test or any(n in text for n in test)
 
 
 def _delete_page_nav(doc: DeletingText) -> None:
@@ -148,12 +188,13 @@ def _clean_pass(doc: DeletingText, rules: BoilerplateRules) -> None:
         _delete_bold(doc)
     if any(n in doc.text for n in ("上一页", "下一页", "首页", "尾页", "返回目录", "返回顶部")):
         _delete_page_nav(doc)
-    for pat, needles in _DELETIONS:
-        if not needles or any(n in doc.text for n in needles):
+    for pat, test in _DELETIONS:
+        if _may_match(doc.text, test):
             doc.delete_matches(pat)
     _delete_boilerplate(doc, rules)
     doc.delete_matches(_BLANK_LINES)
-    doc.delete_matches(_EDGE_NEWLINES)
+    if _may_match(doc.text, _EDGE_NEWLINES_HINT):
+        doc.delete_matches(_EDGE_NEWLINES)
     _join_broken_lines(doc)
 
 
@@ -213,11 +254,12 @@ _TEASER_MAX = 400  # characters: longer paragraphs lose only their boilerplate s
 
 def _delete_boilerplate(doc: DeletingText, rules: BoilerplateRules) -> None:
     spans = []
-    pos = 0
-    for line in doc.text.split("\n"):
+    text = doc.text
+    for pos in sorted(rules.candidate_lines(text)):
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
         for s, e in boilerplate_spans(line, rules):
             spans.append((pos + s, pos + e))
-        pos += len(line) + 1
     doc.delete_spans(spans)
 
 
