@@ -8,8 +8,11 @@ This is the only module (with ``store``) that knows about files, processes and c
   the bucket's partition of every table into a staging folder itself. Only small summaries
   (MinHash signatures, counts) travel back to the driver, so memory stays bounded by the bucket
   size, and the same task runs in a local process pool or on a Dask cluster.
-* Cross-bucket steps (near-duplicates, sector/genre labels) run in the driver on those summaries
-  and then touch only the documents partitions whose values changed.
+* The classifier's rule layer runs per report inside the bucket tasks. Cross-bucket steps run in
+  the driver on the summaries: near-duplicates over the MinHash signatures, and fitting the
+  classifier's model layer on a bounded sample of reports (their stored words and rule verdicts).
+  A second map over the partitions, on the same pool or cluster, then sets ``duplicate_of`` and
+  the final labels, rewriting only the documents partitions whose values changed.
 * Reruns skip files whose sha256 is unchanged; ``full=True`` rebuilds everything.
 * Publication goes through the store's journal: an interrupted run leaves the previous output
   intact, and the next run completes or discards what it left.
@@ -514,7 +517,11 @@ def ingest(input_dir: Path, out_dir: Path, config: IngestConfig = IngestConfig()
                 sigs = [signature_from_row(r, config.dedup) for r in rows]
                 ids_of[b] = [x.doc_id for x in sigs]
                 all_sigs.extend(sigs)
+            if progress:
+                progress(f"finding near-duplicates among {len(all_sigs)} reports", done_files, len(rels))
             dups = find_duplicates(all_sigs, config.dedup)
+            if progress:
+                progress(f"{len(dups)} duplicates; fitting the sector/genre model", done_files, len(rels))
             fitted = _fit_model(out_dir, staging, touched, [x.doc_id for x in all_sigs], config)
             del all_sigs
             # then every documents partition gets duplicate_of and its labels, in the workers
@@ -523,8 +530,9 @@ def ingest(input_dir: Path, out_dir: Path, config: IngestConfig = IngestConfig()
                                      tuple((d, dups[d]) for d in ids_of.get(b, ()) if d in dups),
                                      str(staging) if fitted else None)
                            for b in sorted(touched_set | (set(by_bucket) - touched_set))]
-            for _ in runner.map(_label_bucket, label_tasks):
-                pass
+            for k, _ in enumerate(runner.map(_label_bucket, label_tasks), start=1):
+                if progress:
+                    progress(f"labelled partition {k}/{len(label_tasks)}", done_files, len(rels))
         deletions = [partition_file(out_dir, t, b) for b in emptied for t in PARTITIONED_TABLES]
         deletions += [out_dir / f"{t}.parquet" for t in PARTITIONED_TABLES if (out_dir / f"{t}.parquet").exists()]
         if not reuse:
