@@ -22,9 +22,16 @@ from functools import lru_cache
 
 from ._fold import fold
 from ._lexicon import SurfaceIndex, parse_rows, read_path, read_resource
-from ._text import clause_end, clause_start
+from ._text import clause_end, clause_start, guarded
+from .numbers import (
+    APPROX_PREFIX_FIRST,
+    CN_DIGIT_VALUES,
+    NUMBER_FIRST,
+    NUMBER_LEFT_EDGE,
+    ParsedNumber,
+    parse_number,
+)
 from .numbers import APPROX_PREFIX_PATTERN as _PRE
-from .numbers import CN_DIGIT_VALUES, NUMBER_LEFT_EDGE, ParsedNumber, parse_number
 from .numbers import CN_UNIT_CHARS as _CNU
 from .numbers import NUMBER_PATTERN as _BODY
 
@@ -45,6 +52,9 @@ AMOUNT_RE = re.compile(
     rf"|(?<=[近上数几逾过约])[百佰千仟万萬亿億]+[余多]?)"
     rf"(?:[ \u00a0]?(?P<unit>{_UNIT}))?"
 )
+#: ``AMOUNT_RE`` behind what a candidate can start with: a currency sign, the space after a
+#: missing one, an approximation word, a number, a parenthesised number or a bare unit (百余元)
+_AMOUNTS = guarded(rf"[人RrC￥¥ \u00a0{APPROX_PREFIX_FIRST}{NUMBER_FIRST}（({_CNU}]", AMOUNT_RE.pattern)
 #: approximation words right after an amount (not part of its span): 7500亿元以上, 1000元左右
 _APPROX_AFTER = re.compile(r"左右|以上|上下|之多|有余|以下|以内|许")
 _APPROX_PRE = {"约计", "约合", "大约", "将近", "接近", "超过", "不足", "不到", "约", "近", "逾", "超", "上", "过",
@@ -219,7 +229,9 @@ def find_amounts(text: str, *, lexicon: AmountLexicon | None = None) -> list[Amo
     lexicon = lexicon or default_amount_lexicon()
     folded = fold(text)
     out = []
-    for m in AMOUNT_RE.finditer(folded):
+    for m in _AMOUNTS.finditer(folded):
+        if m.start("unit") < 0 and m.start("sign") < 0:
+            continue  # a bare number (most candidates: 统一, 一些 …), which ``interpret`` rejects too
         a = interpret(folded, m, lexicon)
         if a is not None:
             out.append(replace(a, text=text[a.start:a.end]))

@@ -30,7 +30,7 @@ from functools import lru_cache
 from ._fold import fold
 from ._gazetteer import Gazetteer, default_gazetteer
 from ._lexicon import SurfaceIndex, parse_rows, read_path, read_resource
-from ._text import CJK
+from ._text import CJK, Prefiltered
 
 __all__ = ["Award", "AwardLexicon", "find_awards", "default_award_lexicon", "award_level", "LEVELS"]
 
@@ -41,13 +41,15 @@ _NOT_PUNCT = r"[^，,。；;！？!?\n□、：:]"
 _PASSIVE_RE = re.compile(rf"被(?P<iss>{_NOT_PUNCT}{{0,20}}?)(?P<verb>推评为|评选为|评定为|评为|授予|命名为|表彰为)了?")
 #: 受到/得到 <issuer?> 的 表彰 (an honour without a name)
 _COMMEND_RE = re.compile(rf"(?P<verb>受到|得到|获得)了?(?P<iss>{_NOT_PUNCT}{{0,20}}?)的?(?P<award>通报表扬|通报嘉奖|表彰|嘉奖)")
-#: 评为 without 被 (我校工会连续三年评为先进单位); not 将/把…评为 (the union rating its members)
-_RATED_RE = re.compile(r"(?<![被获推选])(?P<verb>评为|评选为)了?")
+#: 评为 without 被 (我校工会连续三年评为先进单位); not 将/把…评为 (the union rating its members).
+#: These three start with a lookbehind, so they are searched from their verbs' first characters.
+_RATED_RE = Prefiltered(re.compile(r"(?<![被获推选])(?P<verb>评为|评选为)了?"), "评")
 #: <issuer> 授予 <recipient> <award>
-_GRANT_RE = re.compile(r"(?<!被)(?P<verb>授予|颁发给)了?")
+_GRANT_RE = Prefiltered(re.compile(r"(?<!被)(?P<verb>授予|颁发给)了?"), "[授颁]")
 #: 荣获/获得/获 … ; 获 is not 获悉/获取/获批/获奖 …, nor part of 收获/查获/捕获
-_GET_RE = re.compile(
-    r"(?<![收查捕俘缴破])(?P<verb>荣获|获评|获得|喜获|夺得|摘得|赢得|斩获|分获|荣膺|取得|保持|获(?![悉取批准益救胜利知赔释奖得评]))了?"
+_GET_RE = Prefiltered(
+    re.compile(r"(?<![收查捕俘缴破])(?P<verb>荣获|获评|获得|喜获|夺得|摘得|赢得|斩获|分获|荣膺|取得|保持|获(?![悉取批准益救胜利知赔释奖得评]))了?"),
+    "[荣获喜夺摘赢斩分取保]",
 )
 #: verbs that only count when their object is a placing (取得第二名) or a titled honour (保持…的荣誉)
 _PLACING_ONLY = {"取得"}
@@ -70,6 +72,7 @@ _CONTEST_NOUNS = (r"(?:赛|竞赛|评比|评选|运动会|考核|考评|测试|�
 _CONTEXT_RE = re.compile(
     rf"(?:在|参加了?)?(?P<ctx>{_NOT_PUNCT}{{2,40}}?{_CONTEST_NOUNS})(?:中|上|期间)|参加了?(?P<ctx2>{_NOT_PUNCT}{{2,40}}{_CONTEST_NOUNS})"
 )
+_CONTEST_NOUN_RE = re.compile(_CONTEST_NOUNS)
 _CONTEST_END_RE = re.compile("(?:比赛|大赛|竞赛|评比|运动会|联赛|锦标赛|汇演|调演|展演|艺术节)$")
 _ORGANISED_RE = re.compile(r"^(?P<org>.+?)(?:组织|举办|主办|开展|承办)的")
 _SELF_RECIPIENT_RE = re.compile(r"^(?:我[院校会厅局司处部所队站委]|我单位|我公司|我中心|我们|本[院校会]|本单位|该[院校]|该单位)")
@@ -83,6 +86,8 @@ _HEAD_CONTINUES = set("励金品学项")
 #: only a prize can be cut out of a run-on object (获院优秀奖通过讲课比赛); 获得先进的管理经验 is no title
 _PRIZE_ENDINGS = ("奖", "奖状", "奖章", "奖杯", "奖牌", "金牌", "银牌", "铜牌", "冠军", "亚军", "季军")
 _SPLIT_RE = re.compile(r"、|以及|(?<=[^\s])(?:和|及|与)(?![谐平睦时格])")
+#: a sentence: the constructions are matched and interpreted within one
+_SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+")
 
 
 @dataclass(frozen=True)
@@ -118,10 +123,12 @@ class AwardLexicon:
     _org_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _org_end_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _head_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _vague_cues: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_level_index", SurfaceIndex(tuple(self.levels)))
         object.__setattr__(self, "_cue_index", SurfaceIndex(tuple(self.cues)))
+        object.__setattr__(self, "_vague_cues", tuple(w for w, kind in self.cues.items() if kind == "vague"))
         suffixes = "|".join(re.escape(s) for s in sorted(self.issuer_suffixes, key=len, reverse=True))
         heads = "|".join(re.escape(s) for s in sorted(self.heads, key=len, reverse=True))
         object.__setattr__(self, "_org_re", re.compile(rf"[^，,。；;□、]{{0,16}}?(?:{suffixes})") if suffixes else None)
@@ -165,7 +172,7 @@ class AwardLexicon:
         return any(self.cues[w] == kind for _, _, w in self._cue_index.find_all(text))
 
     def is_vague(self, name: str) -> bool:
-        return any(kind == "vague" and w in name for w, kind in self.cues.items()) or not CJK.search(name)
+        return any(w in name for w in self._vague_cues) or not CJK.search(name)
 
     def org_prefix(self, s: str) -> str | None:
         """The issuing body a name starts with (省教育工会百岗明星 → 省教育工会), or None."""
@@ -296,6 +303,8 @@ def _recipient(text: str, lo: int, hi: int) -> str | None:
 
 def _context(text: str, lo: int, hi: int) -> str | None:
     """The contest or meeting the honour was won at (在校篮球比赛中 → 校篮球比赛)."""
+    if _CONTEST_NOUN_RE.search(text, lo, hi) is None:
+        return None  # the quick answer for most windows: every context names its contest
     found = None
     for m in _CONTEXT_RE.finditer(text, lo, hi):
         found = m.group("ctx") or m.group("ctx2")
@@ -336,6 +345,7 @@ class _Match:
 
 
 def _candidates(text: str, lo: int, hi: int) -> list[_Match]:
+    """The constructions matched in ``text[lo:hi]``, in text order; none spans a sentence break."""
     found: list[_Match] = []
     busy = bytearray(hi - lo)
 
@@ -425,21 +435,27 @@ def find_awards(text: str, *, lexicon: AwardLexicon | None = None) -> list[Award
     lexicon = lexicon or default_award_lexicon()
     folded = fold(text)
     out: list[Award] = []
-    lo = 0
-    n = len(folded)
-    while lo < n:
-        hi = lo
-        while hi < n and folded[hi] not in "。！？!?；;\n":
-            hi += 1
-        if hi > lo:
-            out.extend(_awards_in_sentence(folded, lo, hi, lexicon))
-        lo = hi + 1
+    # no construction can match across a sentence break, so matching them once over the whole
+    # text finds what matching each sentence would, and only the few sentences holding a
+    # candidate need interpreting
+    cands = _candidates(folded, 0, len(folded))
+    i = 0
+    for sentence in _SENTENCE_RE.finditer(folded):
+        if i == len(cands):
+            break
+        lo, hi = sentence.span()
+        j = i
+        while j < len(cands) and cands[j].start < hi:
+            j += 1
+        if j > i:
+            out.extend(_awards_in_sentence(folded, lo, hi, cands[i:j], lexicon))
+            i = j
     return [replace(a, text=text[a.start:a.end]) for a in _dedupe(out)]
 
 
-def _awards_in_sentence(text: str, lo: int, hi: int, lexicon: AwardLexicon) -> list[Award]:
+def _awards_in_sentence(text: str, lo: int, hi: int, cands: list[_Match], lexicon: AwardLexicon) -> list[Award]:
+    """The honours of the sentence ``text[lo:hi]``, given its candidates in text order."""
     out: list[Award] = []
-    cands = _candidates(text, lo, hi)
     last_recipient: str | None = None
     consumed = lo
     for i, c in enumerate(cands):

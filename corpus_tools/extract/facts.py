@@ -12,15 +12,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..offsets import SpanIndex
 from ._fold import fold
 from ._gazetteer import Gazetteer, default_gazetteer
-from ._text import CJK
+from ._text import CJK, Prefiltered
+from .numbers import (
+    APPROX_PREFIX_CHARS,
+    APPROX_PREFIX_FIRST,
+    MASK_CHARS,
+    NUMBER_CHARS,
+    NUMBER_FIRST,
+    NUMBER_LEFT_EDGE,
+    parse_number,
+)
 from .numbers import APPROX_PREFIX_PATTERN as _PRE
-from .numbers import MASK_CHARS, NUMBER_LEFT_EDGE, parse_number
 from .numbers import NUMBER_PATTERN as _BODY
 
 __all__ = ["Year", "Count", "find_years", "find_unit", "find_regions", "find_counts", "COUNT_RE"]
@@ -32,6 +40,8 @@ _YEAR_RE = re.compile(
     rf"(?<![\dA-Za-z_＿×*＊])(?P<y>(?:19|20)\d{{2}}|20[xX×_＿]{{2}}|{_CN_YEAR}|[xX×]{{1,4}}|[_＿]{{2,4}}|[*＊]{{2,5}})"
     r"年(?!来|前|后|间|内)"
 )
+#: how every year starts: one to five digits or masks, then 年
+_YEARS = Prefiltered(_YEAR_RE, r"[12一二xX×_＿*＊][\d〇○零Ｏ一二三四五六七八九xX×_＿*＊]{0,4}年")
 #: a year after 到/至 is a horizon (到2020年), not a date of the report
 _HORIZON_BEFORE = re.compile(r"(?:到|至|截至|截止)$")
 
@@ -60,7 +70,7 @@ def find_years(text: str) -> list[Year]:
     """
     folded = fold(text)
     out = []
-    for m in _YEAR_RE.finditer(folded):
+    for m in _YEARS.finditer(folded):
         if _HORIZON_BEFORE.search(folded, max(0, m.start() - 2), m.start()):
             continue
         masked = any(c in MASK_CHARS for c in m.group("y"))
@@ -80,6 +90,9 @@ def distinct_years(text: str) -> list[str]:
 # -- the reporting unit ---------------------------------------------------------------------
 
 _ORG_CHARS = r"[^，,。；;：:、\s“”《》()（）]"
+#: what follows the unit's name in a report title: 20xx年工作报告, 财务工作总结
+_TITLE_TAIL = r"(?:\d{4}|20xx|20XX)?年?度?(?:财务)?工作(?:报告|总结)"
+_TITLE_NAME_MAX = 30
 _UNIT_PATTERNS = (
     # 我受电力公司工会委员会的委托
     re.compile(rf"受(?P<org>{_ORG_CHARS}{{2,30}}?工会)(?:委员会)?的?委托"),
@@ -87,13 +100,19 @@ _UNIT_PATTERNS = (
     re.compile(rf"[作做](?P<org>{_ORG_CHARS}{{2,30}}?)(?:第?[一二三四五六七八九十\d]{{1,3}}届[一二三四五六七八九十\d]{{1,3}}次)?工会(?:委员会)?(?:财务)?工作报告"),
     # 代表机械工程学院工会向大会
     re.compile(rf"代表(?P<org>{_ORG_CHARS}{{2,30}}?工会)(?:委员会)?向"),
-    # 电力公司工会20xx年工作报告
-    re.compile(rf"(?P<org>{_ORG_CHARS}{{2,30}}?工会)(?:\d{{4}}|20xx|20XX)?年?度?(?:财务)?工作(?:报告|总结)"),
+    # 电力公司工会20xx年工作报告 (kept last: see ``_unit_matches``)
+    re.compile(rf"(?P<org>{_ORG_CHARS}{{2,{_TITLE_NAME_MAX}}}?工会){_TITLE_TAIL}"),
 )
+#: the first 工会 the last unit pattern can end its name with
+_TITLE_UNION = re.compile(rf"工会(?={_TITLE_TAIL})")
+#: the words a body's name ends with, and how many characters may come before one
+_ORG_WORDS = ("公司", "医院", "学院", "学校", "大学", "中学", "小学", "法院", "检察院", "局", "厂", "段", "中心", "集团",
+              "机关", "站", "矿", "馆", "社", "银行", "委员会")
+_ORG_NAME_MAX = 14
 #: a named body's union: 机械工程学院工会, 电力公司工会 (its name ends with an organisation word)
-_ORG_MENTION = re.compile(
-    rf"(?P<org>{_ORG_CHARS}{{1,14}}?(?:公司|医院|学院|学校|大学|中学|小学|法院|检察院|局|厂|段|中心|集团|机关|站|矿|馆|社|银行|委员会))工会"
-)
+_ORG_MENTION = re.compile(rf"(?P<org>{_ORG_CHARS}{{1,{_ORG_NAME_MAX}}}?(?:{'|'.join(_ORG_WORDS)}))工会")
+#: how far before its 工会 a mention can start
+_ORG_REACH = _ORG_NAME_MAX + max(map(len, _ORG_WORDS))
 #: a unit name made only of these words says nothing about who reports
 _GENERIC_UNIT = re.compile(
     r"^(?:我|本|该|各|全|院|校|段|厂|局|医院|学院|学校|公司|集团|机关|基层|分|上级|总|省|市|县|区|中国|中华全国|全国|"
@@ -120,6 +139,43 @@ def _unit_ok(org: str) -> bool:
     return bool(org) and not _GENERIC_UNIT.match(org) and not any(c in MASK_CHARS for c in org) and "某" not in org
 
 
+def _org_mentions(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_ORG_MENTION.finditer(text)``, found by looking only around each 工会.
+
+    Scanning the whole text tries the lazy name at every position, which made this the
+    slowest scan of the extract stage. But a mention ends with an organisation word and 工会,
+    and starts at most ``_ORG_REACH`` characters before that 工会; and since its name is lazy
+    and two 工会 never overlap, it ends at the first 工会 it can reach (reaching a later one
+    takes a longer name). So searching the stretch just before each such 工会, up to that 工会
+    and never before the end of the previous mention, finds the same mentions in the same
+    order: whatever a search cut off at that 工会 finds is exactly what the whole-text scan
+    finds there, and no mention can start earlier and end at a later 工会 than one found.
+    """
+    free = 0  # where the previous mention ended
+    q = text.find("工会")
+    while q != -1:
+        if text.endswith(_ORG_WORDS, 0, q):  # else no mention ends with this 工会
+            lo = max(free, q - _ORG_REACH)
+            while (m := _ORG_MENTION.search(text, lo, q + 2)) is not None:
+                yield m
+                free = lo = m.end()
+        q = text.find("工会", q + 2)
+
+
+def _unit_matches(head: str) -> Iterator[re.Match[str]]:
+    """The matches of each of ``_UNIT_PATTERNS`` in ``head``, pattern by pattern.
+
+    The last pattern starts with a lazy name, so a plain scan tries it at every position. Its
+    name (at most ``_TITLE_NAME_MAX`` characters) ends with a 工会 that the title words follow;
+    no match can start further than that before the first such 工会, so the scan starts there.
+    """
+    for pat in _UNIT_PATTERNS[:-1]:
+        yield from pat.finditer(head)
+    union = _TITLE_UNION.search(head)
+    if union is not None:
+        yield from _UNIT_PATTERNS[-1].finditer(head, max(0, union.start() - _TITLE_NAME_MAX))
+
+
 def find_unit(text: str) -> str | None:
     """The reporting organisation as named, or None when anonymised or only generic.
 
@@ -131,15 +187,13 @@ def find_unit(text: str) -> str | None:
     True
     """
     text = fold(text)
-    head = text[:800]
-    for pat in _UNIT_PATTERNS:
-        for m in pat.finditer(head):
-            org = _unit_name(m.group("org"))
-            if any(c in MASK_CHARS for c in org):
-                return None  # the text names its unit, but anonymised
-            if _unit_ok(org):
-                return org
-    counts = Counter(_unit_name(m.group("org")) for m in _ORG_MENTION.finditer(text))
+    for m in _unit_matches(text[:800]):
+        org = _unit_name(m.group("org"))
+        if any(c in MASK_CHARS for c in org):
+            return None  # the text names its unit, but anonymised
+        if _unit_ok(org):
+            return org
+    counts = Counter(_unit_name(m.group("org")) for m in _org_mentions(text))
     specific = [(n, -text.find(org), org) for org, n in counts.items()
                 if _unit_ok(org) and len(org) >= 5 and not org.endswith(("总工会", "分工会", "教育工会"))]
     if specific:
@@ -195,6 +249,11 @@ COUNT_RE = re.compile(
     rf"(?P<pre>{_PRE})?(?P<num>(?<!第){NUMBER_LEFT_EDGE}{_BODY})"
     r"(?P<unit>人次|人(?!民)|名(?![单称额义次列])|位(?![置于])|户|家(?![庭长属乡])|场|次|件|条|项|批|篇|所|对)"
 )
+#: how every count starts: an approximation word or a number, then more of either up to the unit
+_COUNTS = Prefiltered(
+    COUNT_RE,
+    rf"[{APPROX_PREFIX_FIRST}{NUMBER_FIRST}][{APPROX_PREFIX_CHARS}{NUMBER_CHARS}]*[人名位户家场次件条项批篇所对]",
+)
 _APPROX_AFTER = re.compile(r"左右|以上|上下|之多|有余")
 
 
@@ -227,7 +286,7 @@ def find_counts(text: str, *, exclude: Sequence[tuple[int, int]] = ()) -> list[C
     source, text = text, fold(text)
     out = []
     excluded = SpanIndex(exclude)
-    for m in COUNT_RE.finditer(text):
+    for m in _COUNTS.finditer(text):
         start = m.start("pre") if m.group("pre") else m.start("num")
         end = m.end()
         if excluded.overlaps(start, end):

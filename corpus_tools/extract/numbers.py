@@ -12,7 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 
 __all__ = ["ParsedNumber", "parse_number", "MASK_CHARS", "CN_DIGIT_VALUES", "CN_UNIT_VALUES", "NUMBER_PATTERN",
-           "APPROX_PREFIX_PATTERN", "CN_UNIT_CHARS", "NUMBER_LEFT_EDGE"]
+           "APPROX_PREFIX_PATTERN", "CN_UNIT_CHARS", "NUMBER_LEFT_EDGE", "NUMBER_FIRST", "NUMBER_CHARS",
+           "APPROX_PREFIX_FIRST", "APPROX_PREFIX_CHARS"]
 
 #: characters that stand for anonymised digits (xx万元, ×元, 20__年, ***)
 MASK_CHARS = "xX×ｘＸ*＊_＿"
@@ -38,12 +39,20 @@ _ATOM = rf"(?:{_ARNUM}|[{_CND}]+(?![{_CND}])|{_MASK}+(?:[.．](?:\d+|{_MASK}+))?
 #: goes on with digits, units and the infixes 余/多/几 (8721.40, 3,000, 3 000, 4万5千, 140余万,
 #: 十几万, 七千多, 20xx). Callers add the left boundary and what must follow.
 NUMBER_PATTERN = rf"(?:{_ATOM}|[十拾])(?:{_ATOM}|[{CN_UNIT_CHARS}]|[余多几])*"
+#: every character ``NUMBER_PATTERN`` can start with (the inside of a regex character class)
+NUMBER_FIRST = rf"\d{_CND}xX×ｘＸ*＊_＿十拾"
+#: every character ``NUMBER_PATTERN`` can hold (the inside of a regex character class)
+NUMBER_CHARS = rf"{NUMBER_FIRST},.． \u00a0\u2009{CN_UNIT_CHARS}余多几"
 #: what may not come right before a number's first character (it would be inside another number)
 NUMBER_LEFT_EDGE = rf"(?<![\d.,A-Za-z{_CND}xX×ｘＸ*＊_＿])"
 #: approximation words glued before a number (regex source); 上/数/几/过 only before a bare
 #: unit (上万, 数十万)
 APPROX_PREFIX_PATTERN = (r"约计|约合|大约|将近|接近|超过|不足|不到|约|近|逾|超|"
                          rf"(?:上|数|几|过)(?=[{CN_UNIT_CHARS}])")
+#: every character ``APPROX_PREFIX_PATTERN`` can start with (the inside of a regex character class)
+APPROX_PREFIX_FIRST = "约大将接超不近逾上数几过"
+#: every character ``APPROX_PREFIX_PATTERN`` can hold (the inside of a regex character class)
+APPROX_PREFIX_CHARS = "约计合大将近接超过不足到逾上数几"
 #: words that make a number vague rather than approximate (数万, 几十万): no value
 VAGUE_PREFIXES = ("数", "几")
 
