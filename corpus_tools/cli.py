@@ -95,7 +95,7 @@ def ingest(input_dir: Path | None, out_dir: Path, config_path: Path | None, work
     config = IngestConfig(
         workers=workers or int(ing.get("workers") or default_workers()),
         user_dicts=tuple(user_dicts) or tuple(cfg.get("segment", {}).get("user_dicts", [])),
-        dedup=DedupSettings(**{k: dd[k] for k in ("shingle", "num_perm", "threshold", "superset_share") if k in dd}),
+        dedup=DedupSettings(**{k: dd[k] for k in ("shingle", "num_perm", "threshold", "superset_share", "hash") if k in dd}),
         scheduler=scheduler or ing.get("scheduler") or None,
         full=full,
         seed=seed if seed is not None else int(ing.get("seed", 0)),

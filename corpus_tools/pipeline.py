@@ -244,7 +244,7 @@ class BucketSummary:
     """The small result a bucket task sends back to the driver."""
 
     bucket: int
-    signatures: list[dict]
+    signatures: pa.Table  # Arrow, not Python rows: a few bytes per hash value in the driver
     sources: list[dict]
     errors: list[dict]
     n_docs: int
@@ -282,7 +282,7 @@ def run_bucket(task: BucketTask, state: WorkerState) -> BucketSummary:
         write_partition(Path(task.staging), name, task.bucket, table)
     return BucketSummary(
         bucket=task.bucket,
-        signatures=sigs.to_pylist(),
+        signatures=sigs,
         sources=tables["sources"].to_pylist(),
         errors=tables["errors"].to_pylist(),
         n_docs=tables["documents"].num_rows,
@@ -509,12 +509,8 @@ def ingest(input_dir: Path, out_dir: Path, config: IngestConfig = IngestConfig()
             all_sigs: list[DocSignature] = []
             ids_of: dict[int, list[str]] = {}
             for b in sorted(set(by_bucket) | set(touched)):
-                if b in results:
-                    rows = results[b].signatures
-                else:
-                    t = read_partition(out_dir, "signatures", b)
-                    rows = t.to_pylist() if t is not None else []
-                sigs = [signature_from_row(r, config.dedup) for r in rows]
+                t = results[b].signatures if b in results else read_partition(out_dir, "signatures", b)
+                sigs = [signature_from_row(r, config.dedup) for r in t.to_pylist()] if t is not None else []
                 ids_of[b] = [x.doc_id for x in sigs]
                 all_sigs.extend(sigs)
             if progress:
