@@ -503,7 +503,7 @@ def normalize_for_rules(text: str, *, traditional: Mapping[str, str]) -> Normali
     for m in re.finditer(rb"\x00+", bytes(drop)):
         a, b = m.start(), m.end()
         pieces.append(first[a:b])
-        for run_start, run_end, source in index.runs_within(a, b):
+        for run_start, _run_end, source in index.runs_within(a, b):
             kept_starts.append(n + run_start - a)
             kept_sources.append(source)
         n += b - a

@@ -31,10 +31,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSHEnsemble
-from scipy import sparse
+
+if TYPE_CHECKING:  # datasketch and scipy load in about a second: imported where used, so the CLI starts fast
+    from datasketch import LeanMinHash
+    from scipy import sparse
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -103,6 +106,8 @@ def signature(doc_id: str, order: tuple[str, int], text: str,
         return _signature_sha1(doc_id, order, norm, exact, settings)
     hashes = shingle_hashes(norm, settings.shingle)
     values = affine32_minhash_values((hashes >> np.uint64(32)).astype(np.uint32), settings.num_perm, settings.seed)
+    from datasketch import LeanMinHash
+
     mh = LeanMinHash(seed=settings.seed, hashvalues=values, scheme="affine32")
     return DocSignature(doc_id, order, exact, len(hashes), mh)
 
@@ -112,6 +117,8 @@ def _signature_sha1(doc_id: str, order: tuple[str, int], norm: str, exact: str,
     """The signature as first implemented: datasketch hashes each shingle with SHA-1."""
     k = settings.shingle
     shingles = {norm[i:i + k] for i in range(max(1, len(norm) - k + 1))} if norm else set()
+    from datasketch import LeanMinHash, MinHash
+
     mh = MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme="affine32")
     mh.update_batch([s.encode("utf-8") for s in sorted(shingles)])
     return DocSignature(doc_id, order, exact, len(shingles), LeanMinHash(mh))
@@ -175,6 +182,8 @@ def affine32_minhash_values(hashes: np.ndarray, num_perm: int = 128, seed: int =
 def _affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``(a, b)`` of datasketch's affine32 permutations for this seed, drawn by datasketch
     itself so that our values are its values."""
+    from datasketch import MinHash
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
     a, b = a.astype(np.uint32), b.astype(np.uint32)
     a.setflags(write=False)
@@ -214,6 +223,8 @@ def signature_from_row(row: dict, settings: DedupSettings = DedupSettings()) -> 
     ``settings.hash``; stored rows only ever meet signatures of the same hash because the hash
     is part of the ingest fingerprint.
     """
+    from datasketch import LeanMinHash
+
     mh = LeanMinHash(seed=settings.seed, hashvalues=row["hashvalues"], scheme="affine32")
     return DocSignature(row["doc_id"], (row["source_file"], row["report_index"]), row["exact"], row["size"], mh)
 
@@ -367,6 +378,8 @@ def _shared_bands(hv: np.ndarray, b: int, r: int) -> sparse.csr_matrix:
         offset += len(group_size)
     row = np.concatenate(members)
     data = np.ones(len(row), dtype=np.int32)
+    from scipy import sparse
+
     return sparse.csr_matrix((data, (row, np.concatenate(columns))), shape=(m, max(offset, 1)))
 
 
@@ -409,6 +422,8 @@ def _compare_pairs(hv: np.ndarray, q: np.ndarray, x: np.ndarray, limit: np.ndarr
 def _ensemble_params(threshold: float, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     """The ensemble's size ratios and tuned ``(b, r)`` per ratio, as datasketch computes them
     (numerical integration of false positive and negative rates; about 0.1–0.3 s, so once)."""
+    from datasketch import MinHashLSHEnsemble
+
     ensemble = MinHashLSHEnsemble(threshold=threshold, num_perm=num_perm, num_part=1)
     xqs, params = np.array(ensemble.xqs, dtype=np.float64), np.array(ensemble.params, dtype=np.int64)
     xqs.setflags(write=False)

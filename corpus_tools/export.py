@@ -23,8 +23,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -32,6 +32,9 @@ from . import __version__
 from .records import CorpusToolsError
 from .schema import SCHEMA_VERSION, TABLES
 from .store import existing_tables, table_path
+
+if TYPE_CHECKING:  # pandas is imported where it is used: the CLI starts without it
+    import pandas as pd
 
 __all__ = [
     "EXCEL_CELL_LIMIT",
@@ -88,6 +91,8 @@ def default_export_dir(out_dir: Path) -> Path:
 
 
 def _nullable_types(arrow_type: pa.DataType):
+    import pandas as pd
+
     # keep integers and booleans with nulls as integers/booleans (pandas would make them floats/objects)
     if pa.types.is_integer(arrow_type):
         return pd.Int64Dtype()
@@ -214,6 +219,8 @@ def _export_parquet(out_dir: Path, names: list[str], folder: Path) -> ExportResu
 
 def _excel_value(value):
     """A value openpyxl can store: None for nulls, Python scalars for numpy ones."""
+    import pandas as pd
+
     if value is None or value is pd.NA:
         return None
     if isinstance(value, float) and math.isnan(value):

@@ -21,16 +21,19 @@ user dictionary); a sentence whose stored tokens do not fit its text is re-segme
 from __future__ import annotations
 
 import json
+import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .records import CorpusToolsError, Token
 from .segment import Segmenter
 from .store import read_table, table_path
+
+if TYPE_CHECKING:  # pandas is imported where it is used: the CLI starts without it
+    import pandas as pd
 
 __all__ = [
     "GROUP_COLUMNS",
@@ -234,7 +237,7 @@ def kwic_lines(documents: pd.DataFrame, sentences: pd.DataFrame, keyword: str, *
 
 
 def _none(value):
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def _sentence_tokens(sentence: str, stored: str, offset: int, segmenter: Segmenter | None) -> list[Token]:
@@ -281,6 +284,8 @@ def kwic(out_dir: Path, keyword: str, *, window: int = 8, by: str | None = None,
 
 def kwic_frame(lines: Sequence[KwicLine]) -> pd.DataFrame:
     """The lines as a DataFrame (one column per ``KwicLine`` field)."""
+    import pandas as pd
+
     return pd.DataFrame([asdict(line) for line in lines], columns=[f.name for f in fields(KwicLine)])
 
 

@@ -39,7 +39,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import __version__
-from .classify import rule_labels
 from .clean import clean_page
 from .dedup import DedupSettings, DocSignature, find_duplicates, signature, signature_from_row, signature_row
 from .load import iter_source_paths, load_source
@@ -204,6 +203,8 @@ def process_file(path: Path, root: Path, state: WorkerState) -> FileOutcome:
                 doc.update(years=list(facts.years), unit=facts.unit, regions=list(facts.regions))
             if state.lexicons is not None:
                 # the rule layer's verdicts, until the labelling step combines them with the model's
+                from .classify import rule_labels  # imported here: a rerun with nothing to do never needs it
+
                 stage = "classify"
                 rules = rule_labels(text, state.lexicons)
                 doc.update(sector=rules["sector"][0], sector_confidence=rules["sector"][1],
@@ -639,7 +640,14 @@ def _fit_model(out_dir: Path, staging: Path, touched: Iterable[int], doc_ids: li
                config: IngestConfig) -> bool:
     """Fit the classifier's model layer on a deterministic sample of at most MAX_TRAINING_DOCS
     reports, from their stored words and rule verdicts; save it under the staging folder."""
-    from .classify import MODEL_PATH, CachedTokenizer, ReportClassifier, _save_model, load_lexicons, tokens_by_doc
+    from .classify import (
+        MODEL_PATH,
+        CachedTokenizer,
+        ReportClassifier,
+        _save_model,
+        load_lexicons,
+        tokens_by_doc,
+    )
 
     if not doc_ids:
         return False

@@ -17,14 +17,17 @@ import shutil
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .records import CorpusToolsError
 from .schema import TABLES, to_arrow
+
+if TYPE_CHECKING:  # pandas is imported by the readers that return DataFrames
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
