@@ -20,12 +20,13 @@ from .cli_common import DEFAULT_CONFIG, DEFAULT_INPUT, library_errors, out_optio
 
 def _quiet_jieba() -> None:
     logging.getLogger("jieba").setLevel(logging.ERROR)
-    try:
-        import jieba
-
+    jieba = sys.modules.get("jieba")
+    if jieba is not None:
         jieba.setLogLevel(logging.ERROR)
-    except Exception:  # noqa: BLE001 - jieba missing is reported elsewhere
-        pass
+    else:  # silenced by the segmenter when it first imports jieba
+        from . import segment
+
+        segment.QUIET_JIEBA = True
 
 
 def _load_config(path: Path | None) -> dict:

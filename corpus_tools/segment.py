@@ -213,12 +213,19 @@ class _Backend(Protocol):
     def cut(self, text: str, hmm: bool) -> list[str]: ...
 
 
+#: Set by the command line: silence jieba's "Building prefix dict" messages when it is first
+#: imported (importing it up front only to silence it would cost every command a third of a second).
+QUIET_JIEBA = False
+
+
 class _JiebaBackend:
     """A private ``jieba.Tokenizer`` with the dictionaries loaded: the reference engine."""
 
     def __init__(self, entries: Sequence[DictEntry]):
         import jieba  # deferred: importing jieba sets up its logging, keep that off our import path
 
+        if QUIET_JIEBA:
+            jieba.setLogLevel(logging.ERROR)
         tokenizer = jieba.Tokenizer()
         cache = _cache_dir()
         if cache is not None:
