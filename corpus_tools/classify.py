@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import bisect
+import contextlib
 import logging
 import math
 import os
@@ -865,6 +866,17 @@ def combine_layers(rule_label: str, rule_confidence: float, model_label: str | N
     return model_label, round(model_probability * (1 - rule_confidence), 4), "model"
 
 
+def _combine(rule_label: str, rule_confidence: float, probs: Mapping[str, float] | None
+             ) -> tuple[str, float, str, str | None, float | None]:
+    """``(label, confidence, source, model label, model probability)`` of one task from the rule
+    verdict and the model's class probabilities (``None`` or empty: no model layer)."""
+    if not probs:
+        return (*combine_layers(rule_label, rule_confidence, None, None), None, None)
+    m_label = max(sorted(probs), key=lambda c: probs[c])
+    m_prob = round(probs[m_label], 4)
+    return (*combine_layers(rule_label, rule_confidence, m_label, m_prob), m_label, m_prob)
+
+
 class CachedTokenizer:
     """A tokenizer that remembers its output per text, so CV folds and refits segment each report once.
 
@@ -891,6 +903,20 @@ class CachedTokenizer:
         elif isinstance(tokens, str):  # pre-segmented words, space-joined (kept as one string: less memory)
             return tokens.split(" ") if tokens else []
         return tokens
+
+    @contextlib.contextmanager
+    def presegmented(self, token_strings: Sequence[str]) -> Iterator[list[str]]:
+        """Within the block, each of ``token_strings`` (words joined by single spaces) tokenizes
+        to its own words: pass the strings themselves as the documents to a vectorizer that uses
+        this tokenizer. They are forgotten afterwards."""
+        keys = list(token_strings)
+        cache = self.__dict__.setdefault("_cache", {})
+        cache.update((k, k) for k in keys)  # a string value is split on lookup
+        try:
+            yield keys
+        finally:
+            for k in keys:
+                cache.pop(k, None)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"tokenizer": self.tokenizer, "max_items": self.max_items}
@@ -995,14 +1021,8 @@ class ReportClassifier:
         """
         self.lexicons_ = self.lexicons if self.lexicons is not None else load_lexicons()
         segmenter = self._cached_segmenter()
-        keys = list(token_strings)
-        cache = segmenter.__dict__.setdefault("_cache", {})
-        cache.update((k, k) for k in keys)  # a string value is split on lookup
-        try:
+        with segmenter.presegmented(token_strings) as keys:
             return self._fit_models(keys, rule_labels, y, segmenter)
-        finally:
-            for k in keys:
-                cache.pop(k, None)
 
     def _cached_segmenter(self) -> CachedTokenizer:
         segmenter = self.segmenter
@@ -1069,15 +1089,11 @@ class ReportClassifier:
             for task in TASKS:
                 rule = r[task]
                 probs = probas[task][i] if probas[task] is not None else None
+                label, conf, source, m_label, m_prob = _combine(rule.label, rule.confidence, probs)
                 if probs:
-                    m_label = max(sorted(probs), key=lambda c: probs[c])
-                    m_prob = round(probs[m_label], 4)
-                    # when the model agrees, its support is the probability of the rule's label
-                    label, conf, source = combine_layers(rule.label, rule.confidence, m_label, m_prob)
                     rounded = {c: round(v, 4) for c, v in sorted(probs.items(), key=lambda kv: -kv[1])}
                     row[task] = TaskDecision(task, label, conf, source, rule, m_label, m_prob, rounded)
                 else:
-                    label, conf, source = combine_layers(rule.label, rule.confidence, None, None)
                     row[task] = TaskDecision(task, label, conf, source, rule)
             out.append(row)
         return out
@@ -1101,28 +1117,18 @@ class ReportClassifier:
         ``model_token_string``) and its rule decisions: the same as ``decide`` on the report's
         text, for callers that already hold both (ingest's labelling of stored partitions)."""
         self._check_fitted()
-        keys = list(token_strings)
         segmenter = next((m.named_steps["tfidf"].tokenizer for m in self.models_.values() if m is not None), None)
-        cache = segmenter.__dict__.setdefault("_cache", {}) if isinstance(segmenter, CachedTokenizer) else None
-        if cache is not None:
-            cache.update((k, k) for k in keys)
-        try:
-            probas = self._model_probas(keys)
-        finally:
-            if cache is not None:
-                for k in keys:
-                    cache.pop(k, None)
+        if isinstance(segmenter, CachedTokenizer):
+            with segmenter.presegmented(token_strings) as keys:
+                probas = self._model_probas(keys)
+        else:  # no model layer was fitted: the rules decide alone
+            probas = dict.fromkeys(TASKS)
         out = []
         for i, rules in enumerate(rule_labels):
             row = {}
             for task in TASKS:
-                rule_label, rule_conf = rules[task]
                 probs = probas[task][i] if probas[task] is not None else None
-                if probs:
-                    m_label = max(sorted(probs), key=lambda c: probs[c])
-                    label, conf, _ = combine_layers(rule_label, rule_conf, m_label, round(probs[m_label], 4))
-                else:
-                    label, conf, _ = combine_layers(rule_label, rule_conf, None, None)
+                label, conf, _, _, _ = _combine(*rules[task], probs)
                 row[task] = (label, conf)
             out.append(row)
         return out
