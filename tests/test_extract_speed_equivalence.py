@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_tools.clean import clean_page
-from corpus_tools.extract import Extractors, _fold, amounts, awards, facts
+from corpus_tools.extract import Extractors, _fold, _text, amounts, awards, facts, numbers
 from corpus_tools.extract._lexicon import SurfaceIndex
 from corpus_tools.load import iter_source_paths, load_source
 
@@ -42,6 +43,15 @@ AWARD_TOKENS = [
 ]
 
 
+#: fragments of money expressions beyond ``NUMBER_TOKENS``: every unit and sign, the spaces a
+#: number may hold, traditional characters to fold
+MONEY_TOKENS = NUMBER_TOKENS + [
+    "欧元", "英镑", "日元", "港元", "港币", "韩元", "澳元", "卢布", "块", "钱", "rmb", "CNY", "¥", "\u00a0", "\u2009",
+    "\u3000", "ｘ", "．", "萬", "億", "壹", "兩", "左右", "以上", "-", "至", "慰问金", "用于", "补助", "元月", "统",
+    "（\u3000", "（x", "）元", ")元", "\u3000）",
+]
+
+
 def texts_of(tokens: list[str]) -> st.SearchStrategy[str]:
     return st.lists(st.sampled_from(tokens), max_size=40).map("".join)
 
@@ -52,6 +62,8 @@ TRICKY = [
     "＿＿年", "**年", "二〇一三年三月", "到2020年", "15人", "约3万元", "近700人次", "xx名", "人民币 5元", "（ ）万元",
     "百余元", "1-2万元", "统一", "电力机械制造有限公司工会", "我受电力公司工会委员会的委托", "某某市电力公司工会工作报告",
     "被评为先进单位", "收获得", "破荣获一等奖", "授予我院", "被授予", "在全市职工运动会中荣获第三名", "榮獲一等獎",
+    "发放慰问金3 000元，捐款¥ 5.5，元旦", "1至2萬元人民币", "港币（6）万元左右", "获二等奖，校杰出女性奖□被评为先进。",
+    "（\u3000\u3000）万元", "约\u00a0１,000.5元", "3\u20092万元", "我院荣获一等奖;获得优秀奖!荣获二等奖?获得先进单位称号",
 ]
 
 
@@ -203,3 +215,105 @@ def test_fold_is_the_character_table(text):
 def test_fold_on_sample_pages(samples):
     for text in samples:
         assert _fold.fold(text) == text.translate(_fold.variant_table())
+
+
+def test_fold_remembers_the_last_text_without_mixing_texts_up(samples):
+    texts = ["榮獲一等獎", "荣获一等奖", *samples[:5], "萬元"]
+    for text in texts + texts[::-1] + [t for t in texts for _ in range(2)]:
+        assert _fold.fold(text) == text.translate(_fold.variant_table())
+
+
+# -- amounts: only the runs around a unit or a sign are scanned ------------------------------
+
+def plain_money_candidates(text: str) -> list:
+    return [m for m in amounts.AMOUNT_RE.finditer(text) if m.group("unit") is not None or m.group("sign") is not None]
+
+
+def plain_find_amounts(text: str) -> list:
+    """``find_amounts`` as it was: every candidate of the whole-text scan interpreted."""
+    folded, lexicon = _fold.fold(text), amounts.default_amount_lexicon()
+    found = [amounts.interpret(folded, m, lexicon) for m in plain_money_candidates(folded)]
+    return [replace(a, text=text[a.start:a.end]) for a in found if a is not None]
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts_of(MONEY_TOKENS))
+def test_money_runs_find_the_money_matches_of_the_whole_text_scan(text):
+    text = _fold.fold(text)
+    assert spans(amounts._money_candidates(text)) == spans(plain_money_candidates(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(texts_of(MONEY_TOKENS), texts))
+def test_find_amounts_is_the_plain_scan_interpreted(text):
+    assert amounts.find_amounts(text) == plain_find_amounts(text)
+
+
+def test_money_runs_on_sample_pages(samples):
+    for text in samples:
+        folded = _fold.fold(text)
+        assert spans(amounts._money_candidates(folded)) == spans(plain_money_candidates(folded))
+        assert amounts.find_amounts(text) == plain_find_amounts(text)
+
+
+def test_every_unit_and_sign_character_can_be_inside_a_money_run():
+    # ``_AMOUNT_CHARS`` is written out by hand: a unit or sign added to the pattern must be added there
+    allowed = re.compile(f"[{amounts._AMOUNT_CHARS}]")
+    for source in (amounts._UNIT, amounts._SIGN):
+        for word in re.sub(r"\(\?:|[()?]", "", source).split("|"):
+            assert all(allowed.match(c) for c in word), word
+            assert amounts._MONEY_KEY.search(word), word
+
+
+def test_a_run_starts_after_the_last_character_outside_it():
+    run = re.compile("[^。，]*")
+    for text in ["", "一", "一。二三，四", "。。", "abc"]:
+        for pos in range(len(text) + 1):
+            lo = pos
+            while lo > 0 and text[lo - 1] not in "。，":
+                lo -= 1
+            assert _text.run_start(run, text, text[::-1], pos) == lo
+
+
+# -- awards: each sentence found from its first candidate ----------------------------------
+
+def plain_find_awards(text: str) -> list:
+    """``find_awards`` walking every sentence of the text, as it used to."""
+    lexicon, folded, out = awards.default_award_lexicon(), _fold.fold(text), []
+    cands, i = awards._candidates(_fold.fold(text), 0, len(folded)), 0
+    for sentence in re.finditer(r"[^。！？!?；;\n]+", folded):
+        lo, hi = sentence.span()
+        j = i
+        while j < len(cands) and cands[j].start < hi:
+            j += 1
+        if j > i:
+            out.extend(awards._awards_in_sentence(folded, lo, hi, cands[i:j], lexicon))
+            i = j
+    return [replace(a, text=text[a.start:a.end]) for a in awards._dedupe(out)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts_of(AWARD_TOKENS + ["!", "?", ";", "！", "？", "。", "。", "\n"]))
+def test_find_awards_interprets_the_sentences_the_plain_walk_does(text):
+    assert awards.find_awards(text) == plain_find_awards(text)
+
+
+def test_find_awards_on_sample_pages(samples):
+    for text in samples:
+        assert awards.find_awards(text) == plain_find_awards(text)
+
+
+# -- numbers: parsed once per distinct string ----------------------------------------------
+
+def outcome(parse, s: str):
+    try:
+        return parse(s)
+    except ValueError as exc:
+        return ("ValueError", str(exc))
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts_of(NUMBER_TOKENS))
+def test_remembered_numbers_parse_as_fresh_ones(s):
+    for _ in range(2):  # the second time comes from the cache
+        assert outcome(numbers.parse_number_cached, s) == outcome(numbers.parse_number, s)

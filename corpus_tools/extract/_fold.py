@@ -32,13 +32,17 @@ def _variants() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(chars), table
 
 
+@lru_cache(maxsize=2)
 def fold(text: str) -> str:
     """``text`` with traditional characters replaced by simplified ones; same length, same offsets.
 
     Every extractor folds the same report text, and ``str.translate`` with a dict table costs a
     dict lookup per character. Most reports hold no traditional character at all (a quick scan
     returns them unchanged) and the rest only a few, so those are replaced one by one; a folded
-    text is remembered for the next extractor.
+    text is remembered for the next extractor. Even the quick scan costs a pass over the text,
+    and the seven extractors of ``Extractors.extract`` fold the very same string object one
+    after another, so the last answers are kept (``lru_cache``: a string caches its own hash and
+    the lookup compares identity first, so a hit costs nothing like a scan).
 
     Examples
     --------

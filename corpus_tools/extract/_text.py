@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from ..records import Section
 
 __all__ = ["SENTENCE_BREAKS", "CLAUSE_BREAKS", "sentence_bounds", "clause_start", "clause_end",
-           "innermost_section", "CJK", "guarded", "Prefiltered"]
+           "innermost_section", "CJK", "guarded", "Prefiltered", "run_start"]
 
 #: characters that end a sentence; "□" stands in for lost punctuation on scraped pages and a
 #: line break is a paragraph end in cleaned text
@@ -75,6 +75,24 @@ class Prefiltered:
             else:
                 yield m
                 pos = m.end()
+
+
+def run_start(run: re.Pattern[str], text: str, reverse: str, pos: int) -> int:
+    """Where the run of ``run`` that ends at ``pos`` starts, given ``reverse == text[::-1]``.
+
+    ``run`` is a repeated character class (``[^。！？]*``). ``re`` only matches forwards, and
+    stepping back one character at a time in Python costs a loop per character; matching the
+    class on the reversed text finds the same start at C speed (reversing a report once costs
+    about a millisecond per MB).
+
+    Examples
+    --------
+    >>> text = "一。二三四"
+    >>> run_start(re.compile("[^。]*"), text, text[::-1], 4)
+    2
+    """
+    back = len(text) - pos  # ``pos`` in the reversed text
+    return pos - (run.match(reverse, back).end() - back)
 
 
 def sentence_bounds(text: str, pos: int, *, breaks: str = SENTENCE_BREAKS) -> tuple[int, int]:

@@ -17,19 +17,23 @@ words) and ``resources/amount_traps.txt`` (元旦, 元月 … that are not money
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from ._fold import fold
 from ._lexicon import SurfaceIndex, parse_rows, read_path, read_resource
-from ._text import clause_end, clause_start, guarded
+from ._text import clause_end, clause_start, guarded, run_start
 from .numbers import (
+    APPROX_PREFIX_CHARS,
     APPROX_PREFIX_FIRST,
     CN_DIGIT_VALUES,
+    NUMBER_CHARS,
     NUMBER_FIRST,
     NUMBER_LEFT_EDGE,
     ParsedNumber,
     parse_number,
+    parse_number_cached,
 )
 from .numbers import APPROX_PREFIX_PATTERN as _PRE
 from .numbers import CN_UNIT_CHARS as _CNU
@@ -55,6 +59,16 @@ AMOUNT_RE = re.compile(
 #: ``AMOUNT_RE`` behind what a candidate can start with: a currency sign, the space after a
 #: missing one, an approximation word, a number, a parenthesised number or a bare unit (百余元)
 _AMOUNTS = guarded(rf"[人RrC￥¥ \u00a0{APPROX_PREFIX_FIRST}{NUMBER_FIRST}（({_CNU}]", AMOUNT_RE.pattern)
+#: every character an ``AMOUNT_RE`` match can hold or its lookaheads can test (the inside of
+#: a regex character class): a sign, a unit, an approximation word, a number, a parenthesised
+#: number or blank
+_AMOUNT_CHARS = (rf"{NUMBER_CHARS}{APPROX_PREFIX_CHARS}人民币RMBrmbCNY￥¥元块钱美欧英镑日港韩澳卢布"
+                 r"（()）\u3000_＿xX×")
+#: a run of ``_AMOUNT_CHARS`` (matched forward from a key, and backward on the reversed text)
+_AMOUNT_RUN = re.compile(rf"[{_AMOUNT_CHARS}]*")
+#: what every money expression holds: one of its units (元, 块钱, 英镑 …) or signs (人民币, ￥ …);
+#: literals only, so that ``re`` skips at C speed to the characters they start with
+_MONEY_KEY = re.compile(r"元|块钱|英镑|港币|卢布|人民币|RMB|rmb|CNY|￥|¥")
 #: approximation words right after an amount (not part of its span): 7500亿元以上, 1000元左右
 _APPROX_AFTER = re.compile(r"左右|以上|上下|之多|有余|以下|以内|许")
 _APPROX_PRE = {"约计", "约合", "大约", "将近", "接近", "超过", "不足", "不到", "约", "近", "逾", "超", "上", "过",
@@ -124,7 +138,7 @@ def _is_trap(text: str, m: re.Match[str], lexicon: AmountLexicon) -> bool:
     if unit is None:
         return m.group("sign") is None  # a bare number is not money
     if unit.startswith("元") and m.end("unit") - m.start("unit") == 1:
-        if any(text.startswith(t, m.start("unit")) for t in lexicon.traps):
+        if text.startswith(tuple(lexicon.traps), m.start("unit")):  # any of them
             return True
     num = m.group("num")
     if num[0] in CN_DIGIT_VALUES and not m.group("pre") and not m.group("sign"):
@@ -164,7 +178,7 @@ def interpret(text: str, m: re.Match[str], lexicon: AmountLexicon) -> Amount | N
         parsed = ParsedNumber(None, False, True)  # a blank to fill in: （  ）万元
     else:
         try:
-            parsed = parse_number((pre if pre in ("数", "几") else "") + num)
+            parsed = parse_number_cached((pre if pre in ("数", "几") else "") + num)
         except ValueError:
             return None
     if parsed.value is not None and parsed.value == 0 and not parsed.masked:
@@ -229,11 +243,36 @@ def find_amounts(text: str, *, lexicon: AmountLexicon | None = None) -> list[Amo
     lexicon = lexicon or default_amount_lexicon()
     folded = fold(text)
     out = []
-    for m in _AMOUNTS.finditer(folded):
-        if m.start("unit") < 0 and m.start("sign") < 0:
-            continue  # a bare number (most candidates: 统一, 一些 …), which ``interpret`` rejects too
+    for m in _money_candidates(folded):
         a = interpret(folded, m, lexicon)
         if a is not None:
-            out.append(replace(a, text=text[a.start:a.end]))
+            # its text is that of the folded text: the text as written unless something was folded
+            out.append(a if folded is text else replace(a, text=text[a.start:a.end]))
     return out
+
+
+def _money_candidates(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_AMOUNTS.finditer(text)`` that have a unit or a sign, in text order.
+
+    A match without either is a bare number (统一, 一些 …), which ``interpret`` rejects; they
+    are about thirty times as many as the money ones, and looping over them in Python cost more
+    than the scan. A match holds only ``_AMOUNT_CHARS`` and its lookaheads test only those, so
+    a character outside them ends every match before it: the runs between such characters can
+    be scanned each on its own (from the run's start, with the text ending at its end) and
+    give the whole-text scan's matches. Only runs holding a unit or a sign (``_MONEY_KEY``)
+    can give a money match, and those are few and short.
+    """
+    reverse = None  # the text reversed, to find where a run starts (made on the first key)
+    scanned = 0  # the end of the last run scanned
+    for key in _MONEY_KEY.finditer(text):
+        at = key.start()
+        if at < scanned:
+            continue  # in the run just scanned
+        if reverse is None:
+            reverse = text[::-1]
+        lo = run_start(_AMOUNT_RUN, text, reverse, at)
+        scanned = _AMOUNT_RUN.match(text, at).end()
+        for m in _AMOUNTS.finditer(text, lo, scanned):
+            if m.start("unit") >= 0 or m.start("sign") >= 0:
+                yield m
 

@@ -30,7 +30,7 @@ from functools import lru_cache
 from ._fold import fold
 from ._gazetteer import Gazetteer, default_gazetteer
 from ._lexicon import SurfaceIndex, parse_rows, read_path, read_resource
-from ._text import CJK, Prefiltered
+from ._text import CJK, Prefiltered, run_start
 
 __all__ = ["Award", "AwardLexicon", "find_awards", "default_award_lexicon", "award_level", "LEVELS"]
 
@@ -86,8 +86,9 @@ _HEAD_CONTINUES = set("励金品学项")
 #: only a prize can be cut out of a run-on object (获院优秀奖通过讲课比赛); 获得先进的管理经验 is no title
 _PRIZE_ENDINGS = ("奖", "奖状", "奖章", "奖杯", "奖牌", "金牌", "银牌", "铜牌", "冠军", "亚军", "季军")
 _SPLIT_RE = re.compile(r"、|以及|(?<=[^\s])(?:和|及|与)(?![谐平睦时格])")
-#: a sentence: the constructions are matched and interpreted within one
-_SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+")
+#: a sentence, from a position on to its end (and, on the reversed text, back to its start):
+#: the constructions are matched and interpreted within one
+_SENTENCE_RUN = re.compile(r"[^。！？!?；;\n]*")
 
 
 @dataclass(frozen=True)
@@ -439,17 +440,20 @@ def find_awards(text: str, *, lexicon: AwardLexicon | None = None) -> list[Award
     # text finds what matching each sentence would, and only the few sentences holding a
     # candidate need interpreting
     cands = _candidates(folded, 0, len(folded))
+    reverse = folded[::-1] if cands else ""
     i = 0
-    for sentence in _SENTENCE_RE.finditer(folded):
-        if i == len(cands):
-            break
-        lo, hi = sentence.span()
-        j = i
+    while i < len(cands):
+        # the sentence around the next candidate, found from the candidate rather
+        # than by walking every sentence of the text: candidates are few, sentences are not
+        at = cands[i].start
+        lo, hi = run_start(_SENTENCE_RUN, folded, reverse, at), _SENTENCE_RUN.match(folded, at).end()
+        j = i + 1
         while j < len(cands) and cands[j].start < hi:
             j += 1
-        if j > i:
-            out.extend(_awards_in_sentence(folded, lo, hi, cands[i:j], lexicon))
-            i = j
+        out.extend(_awards_in_sentence(folded, lo, hi, cands[i:j], lexicon))
+        i = j
+    if folded is text:
+        return _dedupe(out)  # each evidence is already the text as written
     return [replace(a, text=text[a.start:a.end]) for a in _dedupe(out)]
 
 

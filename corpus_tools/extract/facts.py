@@ -26,7 +26,7 @@ from .numbers import (
     NUMBER_CHARS,
     NUMBER_FIRST,
     NUMBER_LEFT_EDGE,
-    parse_number,
+    parse_number_cached,
 )
 from .numbers import APPROX_PREFIX_PATTERN as _PRE
 from .numbers import NUMBER_PATTERN as _BODY
@@ -296,7 +296,7 @@ def find_counts(text: str, *, exclude: Sequence[tuple[int, int]] = ()) -> list[C
         if text[m.end("num") - 1:m.end("num")] in "余多几" and num[-1] in "余多几" and len(num) == 1:
             continue
         try:
-            parsed = parse_number((pre if pre in ("数", "几") else "") + num)
+            parsed = parse_number_cached((pre if pre in ("数", "几") else "") + num)
         except ValueError:
             continue
         arabic = any(c.isdigit() for c in num)

