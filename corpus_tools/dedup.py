@@ -49,7 +49,7 @@ SHINGLE_HASHES = ("fmix64", "sha1")
 
 _U32_MAX = np.uint32(0xFFFFFFFF)
 _CODE_POINT_BITS = 21  # every code point is below 0x110000 = 2**21, so three fit in 64 bits
-_PERMUTATION_ROWS = 4096  # shingles permuted per step: bounds the shingles x num_perm block in memory
+_PERMUTATION_COLUMNS = 8192  # shingles permuted per step: bounds the num_perm x shingles block (4 MB)
 _PAIR_CHUNK = 1 << 16  # candidate pairs compared per step, for the same reason
 _LSH_ENSEMBLE_PARTS = 8  # partitions of the LSH Ensemble (by set size)
 
@@ -100,16 +100,53 @@ def signature(doc_id: str, order: tuple[str, int], text: str,
     >>> s.size, len(s.minhash)
     (11, 128)
     """
-    norm = normalise_for_dedup(text)
+    cps = _normalised_code_points(text)
+    norm = cps.tobytes().decode("utf-32-le")  # no surrogates: normalisation drops them
     exact = hashlib.sha1(norm.encode("utf-8")).hexdigest()
     if settings.hash == "sha1":
         return _signature_sha1(doc_id, order, norm, exact, settings)
-    hashes = shingle_hashes(norm, settings.shingle)
+    hashes = _shingle_hashes_of_code_points(cps, settings.shingle)
     values = affine32_minhash_values((hashes >> np.uint64(32)).astype(np.uint32), settings.num_perm, settings.seed)
+    return DocSignature(doc_id, order, exact, len(hashes), _lean_minhash(settings.seed, values))
+
+
+def _normalised_code_points(text: str) -> np.ndarray:
+    """The code points of ``normalise_for_dedup(text)`` (``<u4``), by a table lookup per code
+    point instead of the regex, which costs about as much as all the hashing together.
+
+    The table covers the Basic Multilingual Plane; a text with a code point beyond it (rare:
+    emoji, rare CJK extensions) goes through the regex itself.
+    """
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    if len(cps) and cps.max() > 0xFFFF:
+        return np.frombuffer(normalise_for_dedup(text).encode("utf-32-le"), dtype="<u4")
+    return cps[_bmp_kept()[cps]]
+
+
+@lru_cache(maxsize=1)
+def _bmp_kept() -> np.ndarray:
+    """Per BMP code point: whether :func:`normalise_for_dedup` keeps it. Taken from ``_NOISE``
+    itself (a character class, so each character is kept or dropped on its own), so the table
+    cannot disagree with the regex; about 30 ms, once per process."""
+    kept_text = normalise_for_dedup("".join(map(chr, range(0x10000))))
+    table = np.zeros(0x10000, dtype=bool)
+    table[np.frombuffer(kept_text.encode("utf-32-le", "surrogatepass"), dtype="<u4")] = True
+    table.setflags(write=False)
+    return table
+
+
+def _lean_minhash(seed: int, values: np.ndarray) -> LeanMinHash:
+    """``LeanMinHash(seed=seed, hashvalues=values, scheme="affine32")`` without its checks.
+
+    The constructor validates the values (two reductions and a copy), about a tenth of a
+    short report's signature; ``values`` here are fresh affine32 values that nothing else
+    holds, so the object is filled in directly, the way datasketch's own ``copy`` does.
+    """
     from datasketch import LeanMinHash
 
-    mh = LeanMinHash(seed=settings.seed, hashvalues=values, scheme="affine32")
-    return DocSignature(doc_id, order, exact, len(hashes), mh)
+    mh = object.__new__(LeanMinHash)
+    mh.seed, mh.scheme, mh.hashvalues = seed, "affine32", values
+    return mh
 
 
 def _signature_sha1(doc_id: str, order: tuple[str, int], norm: str, exact: str,
@@ -142,19 +179,26 @@ def shingle_hashes(norm: str, k: int = 5) -> np.ndarray:
     >>> len(shingle_hashes("工会工会工会", 2))  # 工会, 会工
     2
     """
-    cps = np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
-    if len(cps) == 0:
+    return _shingle_hashes_of_code_points(np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype="<u4"), k)
+
+
+def _shingle_hashes_of_code_points(code_points: np.ndarray, k: int) -> np.ndarray:
+    """:func:`shingle_hashes` of a text given as its code points."""
+    if len(code_points) == 0:
         return np.empty(0, dtype=np.uint64)
+    cps = code_points.astype(np.uint64)
     if len(cps) < k:
         cps = np.concatenate([cps, np.zeros(k - len(cps), dtype=np.uint64)])
     n = len(cps) - k + 1
     h = np.zeros(n, dtype=np.uint64)
+    scratch = np.empty(n, dtype=np.uint64)  # one temporary for all the shifts below
     for start in range(0, k, 3):
         word = cps[start:start + n].copy()
         for j in range(1, min(3, k - start)):
-            word |= cps[start + j:start + j + n] << np.uint64(_CODE_POINT_BITS * j)
+            np.left_shift(cps[start + j:start + j + n], np.uint64(_CODE_POINT_BITS * j), out=scratch)
+            word |= scratch
         h ^= word
-        _fmix64_inplace(h)
+        _fmix64_inplace(h, scratch)
     h.sort()  # np.unique's hash table is several times slower on arrays this small
     return h[np.concatenate(([True], h[1:] != h[:-1]))]
 
@@ -169,12 +213,21 @@ def affine32_minhash_values(hashes: np.ndarray, num_perm: int = 128, seed: int =
     values of an empty MinHash.
     """
     a, b = _affine32_permutations(num_perm, seed)
+    mixed = _fmix32(hashes.astype(np.uint32, copy=False))
     mins = np.full(num_perm, _U32_MAX, dtype=np.uint32)
-    mixed = _fmix32(hashes.astype(np.uint32))
-    for start in range(0, len(mixed), _PERMUTATION_ROWS):
-        block = mixed[start:start + _PERMUTATION_ROWS, None] * a  # wraps: arithmetic mod 2**32
-        block += b
-        np.minimum(mins, block.min(axis=0), out=mins)
+    if len(mixed) == 0:
+        return mins
+    # permutations x shingles, not the other way round: each row then applies one (a, b) to a
+    # contiguous run of shingles and reduces along it, which numpy does about 1.5x faster than
+    # shingles x 128 permutations; one block per call, reused for every step
+    a_col, b_col = a[:, None], b[:, None]
+    width = min(len(mixed), _PERMUTATION_COLUMNS)
+    block = np.empty((num_perm, width), dtype=np.uint32)
+    for start in range(0, len(mixed), width):
+        part = block[:, :len(mixed) - start] if start + width > len(mixed) else block
+        np.multiply(a_col, mixed[None, start:start + width], out=part)  # wraps: arithmetic mod 2**32
+        part += b_col
+        np.minimum(mins, part.min(axis=1), out=mins)
     return mins
 
 
@@ -201,13 +254,22 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h
 
 
-def _fmix64_inplace(h: np.ndarray) -> None:
-    """MurmurHash3's 64-bit finalizer, a bijection with full avalanche, in place."""
-    h ^= h >> np.uint64(33)
+def _fmix64_inplace(h: np.ndarray, scratch: np.ndarray | None = None) -> None:
+    """MurmurHash3's 64-bit finalizer, a bijection with full avalanche, in place.
+
+    ``scratch`` (an array like ``h``) holds the shifted values, so that none is allocated.
+    """
+    if scratch is None:
+        scratch = np.empty_like(h)
+    shift = np.uint64(33)
+    np.right_shift(h, shift, out=scratch)
+    h ^= scratch
     h *= np.uint64(0xFF51AFD7ED558CCD)
-    h ^= h >> np.uint64(33)
+    np.right_shift(h, shift, out=scratch)
+    h ^= scratch
     h *= np.uint64(0xC4CEB9FE1A85EC53)
-    h ^= h >> np.uint64(33)
+    np.right_shift(h, shift, out=scratch)
+    h ^= scratch
 
 
 def signature_row(sig: DocSignature) -> dict:

@@ -100,9 +100,11 @@ def parse_sections(text: str) -> list[Section]:
     seen_ranks: list[int] = []
     seen_body = False
     closed = False
+    # each paragraph's marker once: a list item also looks at its successor's
+    markers = [match_marker(line) for _, line in paras] + [None]
     for idx, (start, line) in enumerate(paras):
         nxt = paras[idx + 1][1] if idx + 1 < len(paras) else ""
-        m = match_marker(line)
+        m = markers[idx]
         cand = None
         if m:
             kind, marker = m
@@ -115,7 +117,7 @@ def parse_sections(text: str) -> list[Section]:
                 ok = standalone or (len(lead) <= 20 and has_more and len(line) <= 40)
             elif kind in _ARABIC_KINDS:
                 nested = any(r < rank for r in seen_ranks)
-                nm = match_marker(nxt)
+                nm = markers[idx + 1]
                 next_is_sibling = bool(nm) and nm[0] == kind
                 if standalone:
                     ok = bool(nxt and not next_is_sibling) or (nested and not nxt)
@@ -130,13 +132,30 @@ def parse_sections(text: str) -> list[Section]:
                 seen_ranks.append(rank)
         elif _unnumbered_heading(line, nxt, seen_body):
             cand = dict(start=start, kind="plain", marker="", title=line.strip().rstrip("：:"), ok=True, rank=-1)
-        if cand is None and not is_heading_like(line) and not SALUTATION.match(line):
-            seen_body = True
-            closed = closed or is_closing(line)
+        if cand is None:
+            seen_body, closed = _after_paragraph(line, seen_body, closed)
         cands.append(cand)
     _harmonise_siblings(cands)
     found = [(c["start"], c["kind"], c["marker"], c["title"]) for c in cands if c and c["ok"]]
     return _build_tree(found, len(text))
+
+
+def _after_paragraph(line: str, seen_body: bool, closed: bool) -> tuple[bool, bool]:
+    """``(seen_body, closed)`` after a paragraph that is not a heading candidate.
+
+    A body paragraph (not heading-like, not a salutation) sets ``seen_body``, and ``closed``
+    when it reads like a report's last paragraph. Once ``seen_body`` is set only a closing body
+    paragraph changes anything, so ``is_closing`` is asked first and the costlier
+    ``is_heading_like`` only for the rare closing line (asking it of every paragraph was a
+    fifth of the stage); once closed, nothing can change.
+    """
+    if closed:
+        return seen_body, closed
+    if seen_body:
+        return True, bool(is_closing(line) and not is_heading_like(line) and not SALUTATION.match(line))
+    if not is_heading_like(line) and not SALUTATION.match(line):
+        return True, is_closing(line)
+    return False, False
 
 
 def _unnumbered_heading(line: str, nxt: str, seen_body: bool) -> bool:
