@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import logging
 import math
 import os
@@ -50,11 +51,19 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+
+try:  # the regex syntax tree, read by _CuePlan
+    from re import _constants as _sre_c  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10
+    import sre_constants as _sre_c
+    import sre_parse as _sre_parse
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .offsets import SpanIndex
 from .records import CorpusToolsError
@@ -174,14 +183,22 @@ _URL_RE = re.compile(
     re.IGNORECASE,
 )
 _URL_HINT_RE = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|cc|top|vip)", re.IGNORECASE)  # in every URL match
-_WATERMARK_HINT_RE = re.compile(r"来源|来自|出自|转载自|摘自|首发|[【\[]")  # in every watermark match
+# the hint less "://", as a pattern opening with a literal (the engine then only stops at dots):
+# whether a text has a hint is whether it has "://" or a match of this
+_URL_DOT_HINT_RE = re.compile(r"\.(?:(?<=www\.)|com|cn|net|org|cc|top|vip)", re.IGNORECASE)
+_WATERMARK_HINTS = ("来源", "来自", "出自", "转载自", "摘自", "首发", "【", "[")  # one is in every watermark match
 _WATERMARK_RE = re.compile(
     r"[【\[]?(?:本文|文章|内容|此文)?(?:来源|来自|出自|转载自|摘自|首发于|首发)[:：]?[^\s，。；,;\n]{0,20}?"
     r"(?:网|网站|文库|平台|公众号)[】\]]?|[【\[][^【】\[\]\n]{1,15}(?:网|文库|范文)[^【】\[\]\n]{0,6}[】\]]"
 )
 _PINYIN_PAREN_RE = re.compile(rf"(?<=[{_CJK}])\s*\(\s*([{_LATIN_PY}]+(?:[\s'’·-][{_LATIN_PY}]+)*[1-5]?)\s*\)")
 _PINYIN_INLINE_RE = re.compile(rf"(?<=[{_CJK}])[a-zü]*[{_TONED}][{_LATIN_PY}]*")
-_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
+_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")  # what _cjk_gaps finds
+_GAP_RUN_RE = re.compile(r"[ \t\u3000]+")
+_CJK_CHAR_RE = re.compile(f"[{_CJK}]")
+# every _PINYIN_PAREN_RE match has this; unlike that pattern (which opens with a look-behind) it
+# starts with a literal, which the regex engine finds fast
+_PINYIN_PAREN_HINT_RE = re.compile(rf"\(\s*[{_LATIN_PY}]")
 _INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 
 
@@ -350,16 +367,27 @@ class Lexicons:
     _term_index: dict[str, list[LexiconEntry]] = field(init=False, repr=False, compare=False)
     _term_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _cue_res: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+    _counted_entries: dict[str, tuple[LexiconEntry, ...]] = field(init=False, repr=False, compare=False)
+    _sector_bases: dict[str, float] = field(init=False, repr=False, compare=False)
+    _genre_bases: dict[str, float] = field(init=False, repr=False, compare=False)
+    _cue_scans: tuple[_Scan, ...] = field(init=False, repr=False, compare=False)
+    _cue_filter: _LiteralFilter = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[LexiconEntry]] = defaultdict(list)
         for e in self.sector_entries:
             index[e.term].append(e)
-        # longest first: at one position 人民法院 wins over 法院, 中心小学 over 小学
-        alternation = "|".join(re.escape(t) for t in sorted(index, key=lambda t: (-len(t), t)))
+        cue_res = tuple(re.compile(c.pattern) for c in self.genre_cues)
         object.__setattr__(self, "_term_index", dict(index))
-        object.__setattr__(self, "_term_re", re.compile(alternation or r"(?!x)x"))
-        object.__setattr__(self, "_cue_res", tuple(re.compile(c.pattern) for c in self.genre_cues))
+        object.__setattr__(self, "_term_re", _term_pattern(index))
+        object.__setattr__(self, "_cue_res", cue_res)
+        object.__setattr__(self, "_counted_entries",
+                           {t: tuple(e for e in es if e.kind != "ignore") for t, es in index.items()})
+        object.__setattr__(self, "_sector_bases", {e.term: e.weight for e in self.sector_entries})
+        object.__setattr__(self, "_genre_bases", {c.pattern: c.weight for c in self.genre_cues})
+        scans = tuple(_Scan.of(r) for r in cue_res)
+        object.__setattr__(self, "_cue_scans", scans)
+        object.__setattr__(self, "_cue_filter", _LiteralFilter([scan.needs for scan in scans]))
 
     def __repr__(self) -> str:
         return (f"Lexicons({len(self.sector_entries)} sector entries, {len(self.genre_cues)} genre cues, "
@@ -367,6 +395,256 @@ class Lexicons:
 
     def __reduce__(self):  # rebuild the compiled patterns on unpickling
         return (Lexicons, (self.sector_entries, self.genre_cues, dict(self.traditional)))
+
+
+def _term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
+    """One pattern finding the terms, the longest at each position (人民法院 over 法院, 中心小学 over
+    小学), as the alternation of the terms sorted longest first would, but shaped as a trie
+    (医(?:院|疗(?:保险)?)…): the regex engine then tries one branch per character instead of
+    every term at every position where a term could start."""
+    trie: dict[str, dict] = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a term ends here
+
+    def alternation(node: dict[str, dict]) -> str:
+        # children start with different characters, so at most one can match: the only choice is
+        # to go on or stop where a term ends, and the greedy ? goes on first (longest match)
+        branches = [re.escape(ch) + alternation(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return re.compile(alternation(trie) or r"(?!x)x")
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What the rule layer knows of one pattern (a genre cue, a superior-body span), worked out
+    from its syntax tree; ``matches`` finds what ``regex.finditer`` finds, often faster.
+
+    ``reach``: the longest a match can be, when the pattern reads nothing past the end of its
+    match (no look-ahead, ``$`` or ``\\b``); then the matches starting before offset ``k`` are the
+    same in ``text`` and in ``text[:k + reach]``. ``None`` when that is not known.
+    ``needs``: groups of literals; every match contains one literal of each group.
+    ``starts``: the characters a (never empty) match starts with, when the regex engine cannot
+    find them fast itself: it can when the pattern opens with a literal, but with a choice
+    (五年来|一年来 …) or a look-behind first it tries the whole pattern at every character.
+    """
+
+    regex: re.Pattern[str]
+    reach: int | None
+    needs: tuple[tuple[str, ...], ...]
+    starts: str | None
+
+    @classmethod
+    def of(cls, regex: re.Pattern[str]) -> _Scan:
+        try:
+            tree = _sre_parse.parse(regex.pattern, regex.flags)
+        except Exception:  # noqa: BLE001 - a private module: without it, scan plainly
+            return cls(regex, None, (), None)
+        reach = None
+        if _looks_only_behind(tree):
+            hi = tree.getwidth()[1]
+            reach = hi if hi < 10_000 else None
+        if tree.state.flags & re.IGNORECASE:
+            return cls(regex, reach, (), None)
+        first = _first_chars(tree)
+        starts = None
+        if first is not None and not first[1] and tree.getwidth()[0] > 0 and tree[0][0] is not _sre_c.LITERAL:
+            starts = "".join(sorted(first[0]))
+        return cls(regex, reach, tuple(_needed_literals(tree)), starts)
+
+    def matches(self, text: str) -> Iterator[re.Match[str]]:
+        """``regex.finditer(text)``, trying the pattern only where a match can start when those
+        places are few (found with ``str.find``, which is fast)."""
+        candidates = None if self.starts is None else _offsets_of(text, self.starts, len(text) // 32)
+        if candidates is None:
+            yield from self.regex.finditer(text)
+            return
+        match, pos = self.regex.match, 0
+        for at in candidates:
+            if at >= pos:  # finditer goes on after the end of the previous match
+                m = match(text, at)
+                if m is not None:
+                    yield m
+                    pos = m.end()  # > at: no match is empty
+
+
+def _offsets_of(text: str, chars: str, limit: int) -> list[int] | None:
+    """The offsets of ``chars`` in ``text`` in order, or ``None`` if there are more than ``limit``."""
+    found: list[int] = []
+    for c in chars:
+        i = text.find(c)
+        while i >= 0:
+            found.append(i)
+            if len(found) > limit:
+                return None
+            i = text.find(c, i + 1)
+    if len(chars) > 1:
+        found.sort()
+    return found
+
+
+def _first_chars(tree: Any) -> tuple[set[str], bool] | None:
+    """The characters a match of a parsed (sub)pattern can start with and whether it can be
+    empty; ``None`` when that is not known (any character, a negated set, flags …)."""
+    first: set[str] = set()
+    for op, av in tree:
+        if op is _sre_c.LITERAL:
+            return first | {chr(av)}, False
+        if op is _sre_c.IN:
+            if not all(item_op is _sre_c.LITERAL for item_op, _ in av):
+                return None
+            return first | {chr(c) for _, c in av}, False
+        if op in (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT):
+            continue  # zero width: the first character comes later
+        if op is _sre_c.SUBPATTERN:
+            if av[1] & re.IGNORECASE:
+                return None
+            sub = _first_chars(av[-1])
+        elif op is _sre_c.BRANCH:
+            subs = [_first_chars(b) for b in av[1]]
+            if any(x is None for x in subs):
+                return None
+            sub = (set().union(*(x[0] for x in subs)), any(x[1] for x in subs))  # type: ignore[index]
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
+            inner = _first_chars(av[2])
+            sub = None if inner is None else (inner[0], inner[1] or av[0] == 0)
+        else:
+            return None
+        if sub is None:
+            return None
+        first |= sub[0]
+        if not sub[1]:
+            return first, False
+    return first, True
+
+
+class _LiteralFilter:
+    """Which of several patterns can match a text, from the literals each needs (``_Scan.needs``).
+
+    A literal can only be in a text that has each pair of neighbouring characters of it. One pass
+    of table look-ups over the text's code points says which of the pairs of all the literals it
+    has; a pattern whose needs are not met then cannot match, and is not scanned. (Looking for
+    each literal with ``in`` costs about as much as the scans it would save; one-character
+    literals are too common to rule anything out and are not looked for.)
+    """
+
+    def __init__(self, needs: Sequence[tuple[tuple[str, ...], ...]]):
+        chars = sorted({c for groups in needs for group in groups for lit in group for c in lit})
+        self._width = len(chars) + 1  # index 0: a character no literal has
+        self._char_index = np.zeros(0x10000, dtype=np.int32)
+        for i, c in enumerate(chars, start=1):
+            if ord(c) < 0x10000:
+                self._char_index[ord(c)] = i
+        units: dict[int, int] = {}  # character pair (i * width + j) -> bit
+
+        def bits(lit: str) -> int:
+            if any(ord(c) >= 0x10000 for c in lit):
+                return 0  # never ruled out
+            idx = [int(self._char_index[ord(c)]) for c in lit]
+            return sum({1 << units.setdefault(a * self._width + b, len(units)) for a, b in zip(idx, idx[1:], strict=False)})
+
+        # a group with a literal that cannot be ruled out (one character) is always met: left out
+        self._needs = [tuple(g for g in (tuple(bits(lit) for lit in group) for group in groups) if all(g))
+                       for groups in needs]
+        self._unit_of = np.zeros(self._width * self._width, dtype=np.int32)  # pair -> 1 + its bit (0: none)
+        for key, bit in units.items():
+            self._unit_of[key] = 1 + bit
+        self._n_units = len(units)
+
+    def possible(self, text: str) -> list[bool]:
+        """Per pattern: whether ``text`` has what it needs (``False``: it cannot match)."""
+        if not self._n_units:
+            return [True] * len(self._needs)
+        idx = self._char_index[np.minimum(_codes(text), 0xFFFF)]
+        present = np.zeros(self._n_units + 1, dtype=bool)
+        present[self._unit_of[idx[:-1] * self._width + idx[1:]]] = True
+        have = int.from_bytes(np.packbits(present[1:], bitorder="little").tobytes(), "little")
+        possible = []
+        for groups in self._needs:
+            ok = True
+            for group in groups:
+                for lit in group:
+                    if lit & have == lit:
+                        break
+                else:  # no literal of the group is there
+                    ok = False
+                    break
+            possible.append(ok)
+        return possible
+
+
+_AT_START = {_sre_c.AT_BEGINNING, _sre_c.AT_BEGINNING_LINE, _sre_c.AT_BEGINNING_STRING}
+
+
+def _looks_only_behind(tree: Any) -> bool:
+    """Whether a parsed pattern reads nothing after the end of its match (see ``_Scan.reach``)."""
+    for op, av in tree:
+        if op in (_sre_c.LITERAL, _sre_c.NOT_LITERAL, _sre_c.IN, _sre_c.ANY):
+            continue
+        if op is _sre_c.AT:
+            if av not in _AT_START:
+                return False
+        elif op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT):
+            direction, sub = av
+            if direction >= 0 or not _looks_only_behind(sub):
+                return False
+        elif op is _sre_c.SUBPATTERN:
+            if not _looks_only_behind(av[-1]):
+                return False
+        elif op is _sre_c.BRANCH:
+            if not all(_looks_only_behind(b) for b in av[1]):
+                return False
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
+            if not _looks_only_behind(av[2]):
+                return False
+        else:  # back-references, atomic groups, anything else: do not guess
+            return False
+    return True
+
+
+def _needed_literals(tree: Any) -> list[tuple[str, ...]]:
+    """Groups of literals such that every match of the parsed pattern contains one of each group."""
+    groups: list[tuple[str, ...]] = []
+    run = ""  # consecutive literal characters
+    for op, av in tree:
+        if op is _sre_c.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            groups.append((run,))
+            run = ""
+        if op is _sre_c.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = av
+            if not add_flags & re.IGNORECASE:
+                groups += _needed_literals(sub)
+        elif op is _sre_c.BRANCH:
+            # one literal of each alternative's best group; none if an alternative needs nothing
+            alternatives = []
+            for branch in av[1]:
+                needed = _needed_literals(branch)
+                if not needed:
+                    break
+                alternatives += max(needed, key=lambda g: (min(map(len, g)), -len(g)))
+            else:
+                groups.append(tuple(dict.fromkeys(alternatives)))
+        elif op is _sre_c.IN:
+            if all(item_op is _sre_c.LITERAL for item_op, _ in av):
+                groups.append(tuple(chr(c) for _, c in av))
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
+            if av[0] >= 1:
+                groups += _needed_literals(av[2])
+        # anything else (any character, a negated set, an assertion, an anchor) needs no literal
+    if run:
+        groups.append((run,))
+    return groups
 
 
 def load_lexicons(
@@ -443,9 +721,120 @@ def normalize_for_rules(text: str, *, traditional: Mapping[str, str]) -> Normali
     >>> n.text, n.source_span(2, 4)
     ('本院医院工会', (2, 8))
     """
-    # pass 1: NFKC and script conversion, per distinct character (cached across reports) and
-    # applied with one C-speed translate; offsets are kept as runs, broken only where a character
-    # became several (… → ...) or none
+    # pass 1: NFKC and script conversion; offsets are kept as runs, broken only where a
+    # character became several (… → ...) or none
+    first, starts, sources = _convert(text, traditional)
+    # pass 2: find the spans to drop on the converted text
+    drop = bytearray(len(first))
+
+    def mark(start: int, end: int) -> None:
+        drop[start:end] = b"\x01" * (end - start)
+
+    pos = 0
+    for line in first.split("\n"):
+        if _is_nav_line(line):
+            mark(pos, pos + len(line))
+        pos += len(line) + 1
+    # most patterns need a character most reports lack (a toned vowel, an invisible character, a
+    # space): one look-up over the text says which are worth running at all
+    present = _char_classes(first)
+    regexes = []
+    if present & _TONED_CLASS:
+        regexes.append(_PINYIN_INLINE_RE)
+    if present & _INVISIBLE_CLASS:
+        regexes.append(_INVISIBLE_RE)
+    # the URL and watermark patterns are slow to scan (optional prefixes, runs of word characters):
+    # run them only on text holding a piece every match of theirs has
+    if "://" in first or ("." in first and _URL_DOT_HINT_RE.search(first)):
+        regexes.append(_URL_RE)
+    if any(hint in first for hint in _WATERMARK_HINTS):
+        regexes.append(_WATERMARK_RE)
+    for regex in regexes:
+        for m in regex.finditer(first):
+            mark(m.start(), m.end())
+    if present & _GAP_CLASS:
+        for a, b in _cjk_gaps(first):
+            mark(a, b)
+    if present & _PAREN_CLASS and _PINYIN_PAREN_HINT_RE.search(first):
+        for m in _PINYIN_PAREN_RE.finditer(first):
+            gloss = m.group(1)
+            if gloss == gloss.lower() and re.search(r"[aeiouü" + _TONED + "]", gloss):
+                mark(m.start(), m.end())
+    index = _RunIndex(starts, sources, len(first))
+    if not drop.count(1):
+        return NormalizedText(first, index, len(text))
+    pieces: list[str] = []
+    kept_starts: list[int] = []
+    kept_sources: list[int] = []
+    n = 0
+    for m in re.finditer(rb"\x00+", bytes(drop)):
+        a, b = m.start(), m.end()
+        pieces.append(first[a:b])
+        for run_start, _run_end, source in index.runs_within(a, b):
+            kept_starts.append(n + run_start - a)
+            kept_sources.append(source)
+        n += b - a
+    return NormalizedText("".join(pieces), _RunIndex(kept_starts, kept_sources, n), len(text))
+
+
+def _cjk_gaps(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``_CJK_GAP_RE`` matches (spaces between Chinese characters), found fast.
+
+    That pattern opens with a look-behind, so the regex engine tries it at every character; its
+    matches are exactly the maximal runs of spaces with a Chinese character on both sides, and
+    runs of spaces alone are quick to find."""
+    n = len(text)
+    for m in _GAP_RUN_RE.finditer(text):
+        a, b = m.span()
+        if a and b < n and _CJK_CHAR_RE.match(text, a - 1) and _CJK_CHAR_RE.match(text, b):
+            yield a, b
+
+
+# class bits (_class_of): which characters some pass-2 pattern cannot match without
+_TONED_CLASS, _INVISIBLE_CLASS, _GAP_CLASS, _PAREN_CLASS = 1, 2, 4, 8
+
+
+@functools.lru_cache(maxsize=1)
+def _class_of() -> np.ndarray:
+    """Per BMP code point, its class bits (built once per process, not at import)."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for chars, bit in ((_TONED, _TONED_CLASS), ("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad", _INVISIBLE_CLASS),
+                       (" \t\u3000", _GAP_CLASS), ("(", _PAREN_CLASS)):
+        for c in chars:
+            table[ord(c)] |= bit
+    table.setflags(write=False)
+    return table
+
+
+def _codes(text: str) -> np.ndarray:
+    """The code points of ``text`` (lone surrogates included) as an array."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _char_classes(text: str) -> int:
+    """The ``_class_of`` bits of the characters in ``text`` (characters beyond the BMP have none)."""
+    codes = _codes(text)
+    if not codes.size:
+        return 0
+    return int(np.bitwise_or.reduce(_class_of()[np.minimum(codes, 0xFFFF)]))
+
+
+def _convert(text: str, traditional: Mapping[str, str]) -> tuple[str, list[int], list[int]]:
+    """``text`` after NFKC and script conversion, and its offset runs (see ``_RunIndex``).
+
+    When every character stays one character (nearly every report) this is a table look-up over
+    the code points; otherwise ``_convert_plain`` does the work and keeps the offsets."""
+    table = _CharTable.of(traditional)
+    first = table.convert(text)
+    if first is None:
+        return _convert_plain(text, traditional)
+    return first, [0], [0]
+
+
+def _convert_plain(text: str, traditional: Mapping[str, str]) -> tuple[str, list[int], list[int]]:
+    """``_convert`` with ``str.translate``, for any text: per distinct character (cached across
+    reports) and applied with one C-speed translate; offsets are kept as runs, broken only where
+    a character became several (… → ...) or none."""
     distinct = set(text)
     changed = _char_changes(traditional, distinct)
     table = {c: changed[c] for c in distinct.intersection(changed)}
@@ -469,46 +858,56 @@ def normalize_for_rules(text: str, *, traditional: Mapping[str, str]) -> Normali
         if len(text) > prev:
             starts.append(n)
             sources.append(prev)
-    # pass 2: find the spans to drop on the converted text
-    drop = bytearray(len(first))
+    return first, starts, sources
 
-    def mark(start: int, end: int) -> None:
-        drop[start:end] = b"\x01" * (end - start)
 
-    pos = 0
-    for line in first.split("\n"):
-        if _is_nav_line(line):
-            mark(pos, pos + len(line))
-        pos += len(line) + 1
-    regexes = [_PINYIN_INLINE_RE, _CJK_GAP_RE, _INVISIBLE_RE]
-    # the URL and watermark patterns are slow to scan (optional prefixes, runs of word characters):
-    # run them only on text holding a piece every match of theirs has
-    if _URL_HINT_RE.search(first):
-        regexes.append(_URL_RE)
-    if _WATERMARK_HINT_RE.search(first):
-        regexes.append(_WATERMARK_RE)
-    for regex in regexes:
-        for m in regex.finditer(first):
-            mark(m.start(), m.end())
-    for m in _PINYIN_PAREN_RE.finditer(first):
-        gloss = m.group(1)
-        if gloss == gloss.lower() and re.search(r"[aeiouü" + _TONED + "]", gloss):
-            mark(m.start(), m.end())
-    index = _RunIndex(starts, sources, len(first))
-    if not drop.count(1):
-        return NormalizedText(first, index, len(text))
-    pieces: list[str] = []
-    kept_starts: list[int] = []
-    kept_sources: list[int] = []
-    n = 0
-    for m in re.finditer(rb"\x00+", bytes(drop)):
-        a, b = m.start(), m.end()
-        pieces.append(first[a:b])
-        for run_start, _run_end, source in index.runs_within(a, b):
-            kept_starts.append(n + run_start - a)
-            kept_sources.append(source)
-        n += b - a
-    return NormalizedText("".join(pieces), _RunIndex(kept_starts, kept_sources, n), len(text))
+class _CharTable:
+    """What NFKC plus one Traditional→Simplified table make of each BMP character, as arrays
+    indexed by code point, learnt as characters are met. ``str.translate`` with a dict looks up
+    every character of a report in Python; this converts a report with a few numpy operations."""
+
+    _tables: dict[int, _CharTable] = {}
+
+    def __init__(self, traditional: Mapping[str, str]):
+        self.traditional = traditional
+        self.learnt = np.zeros(0x10000, dtype=bool)
+        self.single = np.zeros(0x10000, dtype=bool)  # learnt, and becomes exactly one BMP character
+        self.target = np.arange(0x10000, dtype=np.uint32)  # that character
+
+    @classmethod
+    def of(cls, traditional: Mapping[str, str]) -> _CharTable:
+        table = cls._tables.get(id(traditional))
+        if table is None or table.traditional is not traditional:
+            if len(cls._tables) > 8:
+                cls._tables.clear()
+            table = cls._tables[id(traditional)] = cls(traditional)
+        return table
+
+    def convert(self, text: str) -> str | None:
+        """``text`` converted, or ``None`` when a character leaves the BMP or becomes several or none."""
+        codes = _codes(text)
+        if not codes.size:
+            return text
+        if int(codes.max()) > 0xFFFF:
+            return None
+        new = ~self.learnt[codes]
+        if new.any():
+            self._learn({chr(c) for c in np.unique(codes[new]).tolist()})
+        if not self.single[codes].all():
+            return None
+        out = self.target[codes]
+        if np.array_equal(out, codes):
+            return text
+        return out.tobytes().decode("utf-32-le", "surrogatepass")
+
+    def _learn(self, chars: set[str]) -> None:
+        changes = _char_changes(self.traditional, chars)
+        for ch in chars:
+            out = changes.get(ch, ch)
+            if len(out) == 1 and ord(out) <= 0xFFFF:
+                self.single[ord(ch)] = True
+                self.target[ord(ch)] = ord(out)
+            self.learnt[ord(ch)] = True
 
 
 _CHAR_CHANGES: dict[int, tuple[Mapping[str, str], dict[str, str], set[str]]] = {}
@@ -651,8 +1050,14 @@ def _zones(text: str) -> _Zones:
             taken += 1
         pos -= 1
     closing_start = max(closing_start, start + OPENING_CHARS)
-    superior = tuple((m.start(), m.end()) for regex in _SUPERIOR_RES for m in regex.finditer(text))
+    superior = tuple((m.start(), m.end()) for scan in _superior_scans() for m in scan.matches(text))
     return _Zones((start, start + OPENING_CHARS), closing_start, superior)
+
+
+@functools.lru_cache(maxsize=1)
+def _superior_scans() -> tuple[_Scan, ...]:
+    """``_SUPERIOR_RES`` as scans that only try where a match can start (built once per process)."""
+    return tuple(_Scan.of(regex) for regex in _SUPERIOR_RES)
 
 
 def _squash(total: float, base: float) -> float:
@@ -678,10 +1083,31 @@ def _order(label: str) -> int:
     return 99
 
 
-def _evidence(norm: NormalizedText, source: str, task: str, label: str, cue: str, kind: str, zone: str,
-              weight: float, start: int, end: int, note: str = "") -> Evidence:
-    s, e = norm.source_span(start, end)
-    return Evidence(task, label, cue, kind, zone, round(weight, 4), s, e, source[s:e], note)
+class _Hit(NamedTuple):
+    """One piece of rule evidence as the matchers find it: offsets in the *normalised* text and
+    the weight already rounded as ``Evidence.weight`` is. ``rule_labels`` only scores these;
+    ``rule_sector``/``rule_genre`` turn them into ``Evidence`` (``_to_evidence``)."""
+
+    label: str
+    cue: str
+    kind: str
+    zone: str
+    weight: float
+    start: int
+    end: int
+    note: str = ""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _round4(weight: float) -> float:
+    """``round(weight, 4)``, remembered: weights are a base weight times a few factors, so there
+    are few distinct ones, and ``round`` is slow."""
+    return round(weight, 4)
+
+
+def _to_evidence(norm: NormalizedText, source: str, task: str, hit: _Hit) -> Evidence:
+    s, e = norm.source_span(hit.start, hit.end)
+    return Evidence(task, hit.label, hit.cue, hit.kind, hit.zone, hit.weight, s, e, source[s:e], hit.note)
 
 
 def _clause_initial(text: str, start: int) -> bool:
@@ -694,49 +1120,109 @@ def _clause_initial(text: str, start: int) -> bool:
     return _NOT_SUBJECT_RE.search(prefix) is None
 
 
-def _sector_matches(norm: NormalizedText, source: str, lexicons: Lexicons) -> list[Evidence]:
-    text = norm.text
-    zones = _zones(text)
-    found = []
+def _zones_of(norm: NormalizedText) -> _Zones:
+    """``_zones(norm.text)``, computed once per normalised text (sector and genre both need it)."""
+    zones = norm.__dict__.get("_zones")
+    if zones is None:
+        zones = norm.__dict__["_zones"] = _zones(norm.text)
+    return zones
+
+
+def _sector_hits(text: str, lexicons: Lexicons, zones: _Zones) -> Iterator[_Hit]:
+    """The sector-lexicon terms in normalised ``text``, weighted; an ambiguous self-reference (我院)
+    comes as one hit with label ``hospital|court|school`` and kind ``ambiguous``."""
+    counted, zone_of = lexicons._counted_entries, zones.zone
+    superior_contains = zones.in_superior if zones.superior else None
     for m in lexicons._term_re.finditer(text):
         term = m.group()
-        after = _UNIT_SUFFIX_RE.match(text, m.end())
-        before = text[m.start() - 1] if m.start() else ""
-        unit_position = after is not None or before in _UNIT_PREFIX
-        party = _PARTY_SUFFIX_RE.match(text, m.end()) is not None
-        zone = zones.zone(m.start())
-        for entry in lexicons._term_index[term]:
+        entries = counted[term]
+        if not entries:  # an "ignore" term: it absorbs the match and counts nothing
+            continue
+        start, end = m.span()
+        zone = zone_of(start)
+        in_superior = superior_contains is not None and superior_contains(start, end)
+        # what follows or precedes the term, looked at only when an entry's kind asks
+        unit_position = party = None
+        for entry in entries:
             kind = entry.kind
-            if kind == "ignore":
-                continue
             factor = ZONE_FACTOR[zone]
-            if entry.kind == "name" and zone == "body" and not _clause_initial(text, m.start()):
+            if kind == "name" and zone == "body" and not _clause_initial(text, start):
                 kind, factor = "mention", factor * MENTION_FACTOR
-            if entry.kind in ("unit", "strict"):
+            unit_kind = entry.kind in ("unit", "strict")
+            if unit_kind:
+                if unit_position is None:
+                    # (at offset 0 there is no character before, which counts as unit position)
+                    unit_position = (_UNIT_SUFFIX_RE.match(text, end) is not None
+                                     or start == 0 or text[start - 1] in _UNIT_PREFIX)
                 if not unit_position:
                     if entry.kind == "strict":
                         continue
                     kind, factor = "mention", factor * MENTION_FACTOR
-            superior = zones.in_superior(m.start(), m.end()) and not (party and entry.kind in ("unit", "strict"))
+            superior = in_superior
+            if superior and unit_kind:
+                if party is None:
+                    party = _PARTY_SUFFIX_RE.match(text, end) is not None
+                superior = not party
             if superior:
                 factor *= SUPERIOR_FACTOR
-            label = entry.sectors[0] if len(entry.sectors) == 1 else "|".join(entry.sectors)
-            found.append(_evidence(norm, source, "sector", label, term,
-                                   kind if len(entry.sectors) == 1 else "ambiguous",
-                                   "superior" if superior else zone, entry.weight * factor,
-                                   m.start(), m.end()))
-    return found
+            if len(entry.sectors) == 1:
+                label = entry.sectors[0]
+            else:
+                label, kind = "|".join(entry.sectors), "ambiguous"
+            yield _Hit(label, term, kind, "superior" if superior else zone, _round4(entry.weight * factor),
+                       start, end)
 
 
-def _score(evidence: Iterable[Evidence], bases: Mapping[str, float]) -> dict[str, float]:
-    totals: dict[tuple[str, str, str], float] = defaultdict(float)
-    for ev in evidence:
-        totals[(ev.label, ev.cue, ev.kind)] += ev.weight
+def _sector_matches(norm: NormalizedText, source: str, lexicons: Lexicons) -> list[Evidence]:
+    return [_to_evidence(norm, source, "sector", h) for h in _sector_hits(norm.text, lexicons, _zones_of(norm))]
+
+
+def _totals(hits: Iterable[_Hit], totals: dict[tuple[str, str, str], float]) -> dict[tuple[str, str, str], float]:
+    """Add each hit's weight to its ``(label, cue, kind)`` total, in order."""
+    for hit in hits:
+        key = (hit.label, hit.cue, hit.kind)
+        totals[key] = totals.get(key, 0.0) + hit.weight
+    return totals
+
+
+def _scores(totals: Mapping[tuple[str, str, str], float], bases: Mapping[str, float]) -> dict[str, float]:
     scores: dict[str, float] = defaultdict(float)
     for (label, cue, kind), total in totals.items():
         base = bases[cue] * (MENTION_FACTOR if kind == "mention" else 1.0)
         scores[label] += _squash(total, base)
     return dict(scores)
+
+
+def _decide_sector(found: Iterable[_Hit], lexicons: Lexicons) -> tuple[str, float, dict[str, float], list[_Hit]]:
+    """``(label, confidence, scores, evidence)`` from the sector hits, ambiguous ones resolved."""
+    bases = lexicons._sector_bases
+    plain, ambiguous = [], []
+    for h in found:
+        (ambiguous if h.kind == "ambiguous" else plain).append(h)
+    totals = _totals(plain, {})
+    # 我院/院工会: hospital, court or college? the report's other evidence decides
+    resolved = []
+    if ambiguous:
+        scores = _scores(totals, bases)
+        for h in ambiguous:
+            candidates = h.label.split("|")
+            best = sorted(candidates, key=lambda c: (-scores.get(c, 0.0), _order(c)))
+            if scores.get(best[0], 0.0) > 0 and scores.get(best[0], 0.0) > scores.get(best[1], 0.0):
+                resolved.append(h._replace(label=best[0], kind="self",
+                                           note=f"{h.cue} read as {best[0]} from the report's other evidence"))
+            else:
+                share = h.weight / len(candidates)
+                resolved.extend(h._replace(label=c, kind="self", weight=share,
+                                           note=f"{h.cue} unresolved: shared between {', '.join(candidates)}")
+                                for c in candidates)
+    # the totals of plain + resolved, summed in that order (the plain ones are already added)
+    scores = _scores(_totals(resolved, totals), bases)
+    scores = {s: round(scores.get(s, 0.0), 4) for s in SECTORS}
+    label, conf = _confidence(scores)
+    if label is None or scores[label] < MIN_SECTOR_SCORE:
+        label, conf = "other", round(0.3 * (1 - min(scores[label], MIN_SECTOR_SCORE) / MIN_SECTOR_SCORE)
+                                     if label else 0.3, 4)
+    return label, conf, scores, plain + resolved
 
 
 def rule_sector(text: str, *, lexicons: Lexicons, normalized: NormalizedText | None = None) -> RuleDecision:
@@ -750,34 +1236,53 @@ def rule_sector(text: str, *, lexicons: Lexicons, normalized: NormalizedText | N
     ('school', ['我校', '教职工'])
     """
     norm = normalized or normalize_for_rules(text, traditional=lexicons.traditional)
-    found = _sector_matches(norm, text, lexicons)
-    bases = {e.term: e.weight for e in lexicons.sector_entries}
-    plain = [ev for ev in found if ev.kind != "ambiguous"]
-    scores = _score(plain, bases)
-    # 我院/院工会: hospital, court or college? the report's other evidence decides
-    resolved = []
-    for ev in found:
-        if ev.kind != "ambiguous":
-            continue
-        candidates = ev.label.split("|")
-        best = sorted(candidates, key=lambda c: (-scores.get(c, 0.0), _order(c)))
-        if scores.get(best[0], 0.0) > 0 and scores.get(best[0], 0.0) > scores.get(best[1], 0.0):
-            resolved.append(Evidence(ev.task, best[0], ev.cue, "self", ev.zone, ev.weight, ev.start, ev.end,
-                                     ev.text, f"{ev.cue} read as {best[0]} from the report's other evidence"))
-        else:
-            share = ev.weight / len(candidates)
-            resolved.extend(Evidence(ev.task, c, ev.cue, "self", ev.zone, share, ev.start, ev.end, ev.text,
-                                     f"{ev.cue} unresolved: shared between {', '.join(candidates)}")
-                            for c in candidates)
-    evidence = plain + resolved
-    scores = _score(evidence, bases)
-    scores = {s: round(scores.get(s, 0.0), 4) for s in SECTORS}
-    label, conf = _confidence(scores)
-    if label is None or scores[label] < MIN_SECTOR_SCORE:
-        label, conf = "other", round(0.3 * (1 - min(scores[label], MIN_SECTOR_SCORE) / MIN_SECTOR_SCORE)
-                                     if label else 0.3, 4)
+    label, conf, scores, hits = _decide_sector(_sector_hits(norm.text, lexicons, _zones_of(norm)), lexicons)
+    evidence = [_to_evidence(norm, text, "sector", h) for h in hits]
     evidence.sort(key=lambda e: (e.start, e.label))
     return RuleDecision("sector", label, conf, scores, tuple(evidence))
+
+
+def _genre_hits(text: str, lexicons: Lexicons, zones: _Zones) -> Iterator[_Hit]:
+    """The genre-cue matches in normalised ``text`` that count (right zone, not empty), cue by cue.
+
+    Cues the text lacks the literals for are not scanned (``_LiteralFilter``), and an opening cue
+    only as far as a match starting in the opening can reach (``_Scan.reach``)."""
+    opening_end = zones.opening[1]
+    possible = lexicons._cue_filter.possible(text)
+    for cue, scan, may_match in zip(lexicons.genre_cues, lexicons._cue_scans, possible, strict=True):
+        if not may_match:
+            continue
+        if cue.zone == "opening" and scan.reach is not None:
+            matches = scan.regex.finditer(text, 0, min(len(text), opening_end + scan.reach))
+        else:
+            matches = scan.matches(text)
+        weight = _round4(cue.weight)
+        for m in matches:
+            start, end = m.span()
+            if end == start:
+                continue
+            zone = zones.zone(start)
+            if cue.zone == "opening" and start >= opening_end:
+                break  # no later match starts in the opening
+            if cue.zone != "any" and zone != cue.zone:
+                continue
+            yield _Hit(cue.genre, cue.pattern, "cue", zone, weight, start, end)
+
+
+def _decide_genre(hits: Iterable[_Hit], lexicons: Lexicons) -> tuple[str, float, dict[str, float]]:
+    """``(label, confidence, scores)`` from the genre hits."""
+    counts: dict[tuple[str, str], float] = defaultdict(float)
+    for h in hits:
+        counts[(h.label, h.cue)] += 1
+    bases = lexicons._genre_bases
+    scores: dict[str, float] = defaultdict(float)
+    for (genre, cue), n in counts.items():
+        scores[genre] += bases[cue] * math.log2(1 + n)
+    scores = {g: round(scores.get(g, 0.0), 4) for g in GENRES}
+    label, conf = _confidence(scores)
+    if label is None:
+        label, conf = DEFAULT_GENRE, 0.3
+    return label, conf, scores
 
 
 def rule_genre(text: str, *, lexicons: Lexicons, normalized: NormalizedText | None = None) -> RuleDecision:
@@ -792,30 +1297,9 @@ def rule_genre(text: str, *, lexicons: Lexicons, normalized: NormalizedText | No
     'work_plan'
     """
     norm = normalized or normalize_for_rules(text, traditional=lexicons.traditional)
-    zones = _zones(norm.text)
-    evidence = []
-    for cue, regex in zip(lexicons.genre_cues, lexicons._cue_res, strict=True):
-        for m in regex.finditer(norm.text):
-            if m.end() == m.start():
-                continue
-            zone = zones.zone(m.start())
-            if cue.zone == "opening" and zone != "opening":
-                continue
-            if cue.zone == "closing" and zone != "closing":
-                continue
-            evidence.append(_evidence(norm, text, "genre", cue.genre, cue.pattern, "cue", zone, cue.weight,
-                                      m.start(), m.end()))
-    counts: dict[tuple[str, str], float] = defaultdict(float)
-    for ev in evidence:
-        counts[(ev.label, ev.cue)] += 1
-    bases = {c.pattern: c.weight for c in lexicons.genre_cues}
-    scores: dict[str, float] = defaultdict(float)
-    for (genre, cue), n in counts.items():
-        scores[genre] += bases[cue] * math.log2(1 + n)
-    scores = {g: round(scores.get(g, 0.0), 4) for g in GENRES}
-    label, conf = _confidence(scores)
-    if label is None:
-        label, conf = DEFAULT_GENRE, 0.3
+    hits = list(_genre_hits(norm.text, lexicons, _zones_of(norm)))
+    label, conf, scores = _decide_genre(hits, lexicons)
+    evidence = [_to_evidence(norm, text, "genre", h) for h in hits]
     evidence.sort(key=lambda e: (e.start, e.label))
     return RuleDecision("genre", label, conf, scores, tuple(evidence))
 
@@ -1024,6 +1508,28 @@ class ReportClassifier:
         with segmenter.presegmented(token_strings) as keys:
             return self._fit_models(keys, rule_labels, y, segmenter)
 
+    @classmethod
+    def join_tasks(cls, parts: Sequence[ReportClassifier]) -> ReportClassifier:
+        """One classifier from classifiers fitted on the same reports for different ``tasks``
+        (as ingest fits them, side by side in two processes). Each task's model layer comes from
+        the part that fitted it; the layers then share one tokenizer, as in a classifier fitted
+        on all tasks at once. The parts' model layers are taken over, not copied."""
+        tasks = tuple(t for t in TASKS if any(t in p.tasks for p in parts))
+        joined = cls(**{**parts[0].get_params(), "tasks": tasks})
+        joined.lexicons_ = parts[0].lexicons_
+        joined.models_, joined.training_labels_ = {}, {}
+        shared = None
+        for task in TASKS:
+            part = next((p for p in parts if task in p.tasks), None)
+            model = joined.models_[task] = part.models_[task] if part is not None else None
+            if part is not None:
+                joined.training_labels_[task] = part.training_labels_[task]
+            if model is not None:
+                tfidf = model.named_steps["tfidf"]
+                shared = shared or tfidf.tokenizer
+                tfidf.tokenizer = shared
+        return joined
+
     def _cached_segmenter(self) -> CachedTokenizer:
         segmenter = self.segmenter
         if segmenter is None:
@@ -1082,7 +1588,8 @@ class ReportClassifier:
         texts = [str(t) for t in X]
         normalized = [self._normalize(t) for t in texts]
         rules = [self._rules(t, n) for t, n in zip(texts, normalized, strict=True)]
-        probas = self._model_probas([n.text for n in normalized])
+        keys = [n.text for n in normalized]
+        probas = self._model_probas(len(keys), lambda model: model.predict_proba(keys))
         out = []
         for i, r in enumerate(rules):
             row = {}
@@ -1098,31 +1605,24 @@ class ReportClassifier:
             out.append(row)
         return out
 
-    def _model_probas(self, keys: Sequence[str]) -> dict[str, list[dict[str, float]] | None]:
+    def _model_probas(self, n: int, predict: Any) -> dict[str, list[dict[str, float]] | None]:
+        """``{task: [{label: probability}] per report}`` from ``predict(pipeline)``, the
+        pipeline's probability rows for the ``n`` reports (``None`` where no layer was fitted)."""
         probas: dict[str, list[dict[str, float]] | None] = {}
         for task in TASKS:
             model = self.models_.get(task)
-            if model is None or not keys:
+            if model is None or not n:
                 probas[task] = None
                 continue
             with _single_thread():
-                p = model.predict_proba(keys)
+                p = predict(model)
             classes = [str(c) for c in model.classes_]
             probas[task] = [{c: float(v) for c, v in zip(classes, row, strict=True)} for row in p]
         return probas
 
-    def label_tokens(self, token_strings: Sequence[str], rule_labels: Sequence[Mapping[str, tuple[str, float]]]
-                     ) -> list[dict[str, tuple[str, float]]]:
-        """Final ``{task: (label, confidence)}`` per report from its words (space-joined, see
-        ``model_token_string``) and its rule decisions: the same as ``decide`` on the report's
-        text, for callers that already hold both (ingest's labelling of stored partitions)."""
-        self._check_fitted()
-        segmenter = next((m.named_steps["tfidf"].tokenizer for m in self.models_.values() if m is not None), None)
-        if isinstance(segmenter, CachedTokenizer):
-            with segmenter.presegmented(token_strings) as keys:
-                probas = self._model_probas(keys)
-        else:  # no model layer was fitted: the rules decide alone
-            probas = dict.fromkeys(TASKS)
+    @staticmethod
+    def _final_labels(probas: Mapping[str, list[dict[str, float]] | None],
+                      rule_labels: Sequence[Mapping[str, tuple[str, float]]]) -> list[dict[str, tuple[str, float]]]:
         out = []
         for i, rules in enumerate(rule_labels):
             row = {}
@@ -1132,6 +1632,34 @@ class ReportClassifier:
                 row[task] = (label, conf)
             out.append(row)
         return out
+
+    def label_tokens(self, token_strings: Sequence[str], rule_labels: Sequence[Mapping[str, tuple[str, float]]]
+                     ) -> list[dict[str, tuple[str, float]]]:
+        """Final ``{task: (label, confidence)}`` per report from its words (space-joined, see
+        ``model_token_string``) and its rule decisions: the same as ``decide`` on the report's
+        text, for callers that already hold both."""
+        self._check_fitted()
+        segmenter = next((m.named_steps["tfidf"].tokenizer for m in self.models_.values() if m is not None), None)
+        if isinstance(segmenter, CachedTokenizer):
+            with segmenter.presegmented(token_strings) as keys:
+                probas = self._model_probas(len(keys), lambda model: model.predict_proba(keys))
+        else:  # no model layer was fitted: the rules decide alone
+            probas = dict.fromkeys(TASKS)
+        return self._final_labels(probas, rule_labels)
+
+    def label_encoded(self, encoded: Any, rule_labels: Sequence[Mapping[str, tuple[str, float]]]
+                      ) -> list[dict[str, tuple[str, float]]]:
+        """``label_tokens`` for reports whose words come pooled by ``bow.encode_sentence_tokens``
+        (row ``i`` of the encoding is report ``i``): the same labels, with the TF-IDF rows built
+        at Arrow speed instead of one Python step per word. Ingest labels its partitions so."""
+        from .bow import tfidf_rows
+
+        self._check_fitted()
+
+        def predict(model: Any) -> Any:
+            return model.named_steps["clf"].predict_proba(tfidf_rows(encoded, model.named_steps["tfidf"]))
+
+        return self._final_labels(self._model_probas(encoded.n_docs, predict), rule_labels)
 
     def predict_table(self, X: Iterable[str]) -> pd.DataFrame:
         """``sector, sector_confidence, genre, genre_confidence`` per report, in input order."""
@@ -1561,10 +2089,13 @@ def rule_labels(text: str, lexicons: Lexicons) -> dict[str, tuple[str, float]]:
     >>> rule_labels("我校工会组织教职工开展师德学习。", load_lexicons())["sector"][0]
     'school'
     """
+    # the same hits and scores as rule_sector/rule_genre, without turning hits into Evidence
+    # (a source-offset look-up and a copy of the text each), which ingest never reads
     norm = normalize_for_rules(text, traditional=lexicons.traditional)
-    s = rule_sector(text, lexicons=lexicons, normalized=norm)
-    g = rule_genre(text, lexicons=lexicons, normalized=norm)
-    return {"sector": (s.label, s.confidence), "genre": (g.label, g.confidence)}
+    zones = _zones_of(norm)
+    sector, s_conf, _, _ = _decide_sector(_sector_hits(norm.text, lexicons, zones), lexicons)
+    genre, g_conf, _ = _decide_genre(_genre_hits(norm.text, lexicons, zones), lexicons)
+    return {"sector": (sector, s_conf), "genre": (genre, g_conf)}
 
 
 def model_token_string(sentence_tokens: Iterable[str | None]) -> str:
@@ -1582,13 +2113,36 @@ def model_token_string(sentence_tokens: Iterable[str | None]) -> str:
 
 
 def tokens_by_doc(sentences: pa.Table | None) -> dict[str, str]:
-    """``doc_id -> model_token_string`` for every report with rows in a sentences table."""
+    """``doc_id -> model_token_string`` for every report with rows in a sentences table (its
+    sentences in row order).
+
+    The words are split, filtered and joined by Arrow kernels; only the distinct words are
+    tested for punctuation in Python. The fit reads the words of thousands of reports.
+
+    Examples
+    --------
+    >>> tokens_by_doc(pa.table({"doc_id": ["a", "b", "a"], "tokens": ["召开 职代会 。", "表彰", "劳模 ！"]}))
+    {'a': '召开 职代会 劳模', 'b': '表彰'}
+    """
+    from .segment import _is_punct
+
     if sentences is None or sentences.num_rows == 0:
         return {}
-    grouped: dict[str, list[str]] = {}
-    for d, toks in zip(sentences["doc_id"].to_pylist(), sentences["tokens"].to_pylist(), strict=True):
-        grouped.setdefault(d, []).append(toks)
-    return {d: model_token_string(v) for d, v in grouped.items()}
+    docs = pc.dictionary_encode(sentences["doc_id"].combine_chunks())
+    doc_ids = docs.dictionary.to_pylist()
+    split = pc.split_pattern(sentences["tokens"].combine_chunks().fill_null(""), " ")
+    flat = split.flatten()
+    words = pc.dictionary_encode(flat)
+    distinct = words.dictionary.to_pylist()
+    keep_word = np.fromiter((bool(w) and not _is_punct(w) for w in distinct), dtype=bool, count=len(distinct))
+    keep = keep_word[words.indices.to_numpy(zero_copy_only=False)]
+    word_doc = np.repeat(docs.indices.to_numpy(zero_copy_only=False), pc.list_value_length(split).to_numpy())[keep]
+    order = np.argsort(word_doc, kind="stable")  # by report, each report's words in row order
+    offsets = np.zeros(len(doc_ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(word_doc, minlength=len(doc_ids)), out=offsets[1:])
+    kept = flat.filter(pa.array(keep)).take(pa.array(order))
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), kept), " ")
+    return dict(zip(doc_ids, joined.to_pylist(), strict=True))
 
 
 def stored_token_cache(docs: pa.Table, sentences: pa.Table | None) -> dict[str, str]:
