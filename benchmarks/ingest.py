@@ -354,7 +354,7 @@ STAGES = [
     ("dedup signatures", "dedup.py", ["signature", "signature_row", "signature_from_row"]),
     ("dedup across files", "dedup.py", ["find_duplicates"]),
     ("classify: rules per report (workers)", "classify.py", ["rule_labels"]),
-    ("classify: fit the sector/genre model", "pipeline.py", ["_fit_model"]),
+    ("classify: fit the sector/genre model", "pipeline.py", ["_fit_model", "_fit_task", "_join_fitted"]),
     ("classify: label documents (workers)", "pipeline.py", ["_label_bucket"]),
     ("store (Arrow, Parquet, DuckDB)", "store.py", []),
     ("store (Arrow, Parquet, DuckDB)", "schema.py", ["to_arrow"]),

@@ -34,6 +34,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 if TYPE_CHECKING:  # datasketch and scipy load in about a second: imported where used, so the CLI starts fast
     from datasketch import LeanMinHash
@@ -289,6 +291,32 @@ def signature_from_row(row: dict, settings: DedupSettings = DedupSettings()) -> 
 
     mh = LeanMinHash(seed=settings.seed, hashvalues=row["hashvalues"], scheme="affine32")
     return DocSignature(row["doc_id"], (row["source_file"], row["report_index"]), row["exact"], row["size"], mh)
+
+
+def signatures_from_table(table: pa.Table, settings: DedupSettings = DedupSettings()) -> list[DocSignature]:
+    """Every signature stored in a ``signatures`` table (rows of :func:`signature_row`), as
+    :func:`signature_from_row` rebuilds them one by one.
+
+    The hash values are read as one array instead of a Python int per value: the driver reads
+    the signatures of the whole corpus, and 128 Python ints per report add up.
+    """
+    n = table.num_rows
+    if n == 0:
+        return []
+    column = table["hashvalues"].combine_chunks()
+    lengths = pc.list_value_length(column).to_numpy(zero_copy_only=False)
+    if column.null_count or (lengths != lengths[0]).any():
+        return [signature_from_row(r, settings) for r in table.to_pylist()]
+    values = pc.list_flatten(column).to_numpy(zero_copy_only=False).astype(np.uint32, copy=False)
+    values = values.reshape(n, int(lengths[0]))
+    doc_ids = table["doc_id"].to_pylist()
+    files = table["source_file"].to_pylist()
+    indexes = table["report_index"].to_pylist()
+    exacts = table["exact"].to_pylist()
+    sizes = table["size"].to_pylist()
+    return [DocSignature(doc_ids[i], (files[i], indexes[i]), exacts[i], sizes[i],
+                         _lean_minhash(settings.seed, values[i]))
+            for i in range(n)]
 
 
 # -- near duplicates --------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ This is the only module (with ``store``) that knows about files, processes and c
   the bucket's partition of every table into a staging folder itself. Only small summaries
   (MinHash signatures, counts) travel back to the driver, so memory stays bounded by the bucket
   size, and the same task runs in a local process pool or on a Dask cluster.
-* The classifier's rule layer runs per report inside the bucket tasks. Cross-bucket steps run in
-  the driver on the summaries: near-duplicates over the MinHash signatures, and fitting the
-  classifier's model layer on a bounded sample of reports (their stored words and rule verdicts).
-  A second map over the partitions, on the same pool or cluster, then sets ``duplicate_of`` and
-  the final labels, rewriting only the documents partitions whose values changed.
+* The classifier's rule layer runs per report inside the bucket tasks. Near-duplicates are found
+  in the driver over the MinHash signatures. The classifier's model layer is fitted on a bounded
+  sample of reports (their stored words and rule verdicts) by tasks on the same pool or cluster,
+  the sector and genre layers side by side, so the driver never loads scikit-learn. A last map
+  over the partitions then sets ``duplicate_of`` and the final labels, rewriting only the
+  documents partitions whose values changed.
 * Reruns skip files whose sha256 is unchanged; ``full=True`` rebuilds everything.
 * Publication goes through the store's journal: an interrupted run leaves the previous output
   intact, and the next run completes or discards what it left.
@@ -27,6 +28,7 @@ import json
 import logging
 import math
 import os
+import pickle
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -40,7 +42,14 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .clean import clean_page
-from .dedup import DedupSettings, DocSignature, find_duplicates, signature, signature_from_row, signature_row
+from .dedup import (
+    DedupSettings,
+    DocSignature,
+    find_duplicates,
+    signature,
+    signature_row,
+    signatures_from_table,
+)
 from .load import iter_source_paths, load_source
 from .records import CorpusToolsError, LoadError, PageResult
 from .schema import PARTITIONED_TABLES, SCHEMA_VERSION, TABLES, empty_table, to_arrow
@@ -350,6 +359,11 @@ class _Runner:
     def __enter__(self) -> _Runner:
         return self
 
+    @property
+    def parallel(self) -> bool:
+        """Whether tasks run in other processes (a pool or a cluster), not one after another here."""
+        return bool(self.config.scheduler) or self.config.workers > 1
+
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
@@ -511,7 +525,7 @@ def ingest(input_dir: Path, out_dir: Path, config: IngestConfig = IngestConfig()
             ids_of: dict[int, list[str]] = {}
             for b in sorted(set(by_bucket) | set(touched)):
                 t = results[b].signatures if b in results else read_partition(out_dir, "signatures", b)
-                sigs = [signature_from_row(r, config.dedup) for r in t.to_pylist()] if t is not None else []
+                sigs = signatures_from_table(t, config.dedup) if t is not None else []
                 ids_of[b] = [x.doc_id for x in sigs]
                 all_sigs.extend(sigs)
             if progress:
@@ -519,7 +533,8 @@ def ingest(input_dir: Path, out_dir: Path, config: IngestConfig = IngestConfig()
             dups = find_duplicates(all_sigs, config.dedup)
             if progress:
                 progress(f"{len(dups)} duplicates; fitting the sector/genre model", done_files, len(rels))
-            fitted = _fit_model(out_dir, staging, touched, [x.doc_id for x in all_sigs], config)
+            fitted = _fit_model(runner, out_dir, staging, touched, set(by_bucket) | set(touched),
+                                [x.doc_id for x in all_sigs], config)
             del all_sigs
             # then every documents partition gets duplicate_of and its labels, in the workers
             touched_set = set(touched)
@@ -618,8 +633,7 @@ def _set_labels(docs: pa.Table, labels: list[dict[str, tuple[str, float]]]) -> p
 
 
 def _label_bucket(task: LabelTask, config: IngestConfig) -> int:
-    from .classify import tokens_by_doc
-
+    from .bow import encode_sentence_tokens
     src = Path(task.source)
     table = read_partition(src, "documents", task.bucket)
     if table is None:
@@ -629,35 +643,45 @@ def _label_bucket(task: LabelTask, config: IngestConfig) -> int:
         model = _model_in(task.model_dir)
         rules = _rules_of(new, task.fresh, model.lexicons_)
         sents = read_partition(src, "sentences", task.bucket, columns=["doc_id", "tokens"])
-        words = tokens_by_doc(sents)
-        new = _set_labels(new, model.label_tokens([words.get(d, "") for d in new["doc_id"].to_pylist()], rules))
+        if sents is None:
+            sents = empty_table("sentences").select(["doc_id", "tokens"])
+        rows = pc.index_in(sents["doc_id"], value_set=new["doc_id"].combine_chunks()).fill_null(-1)
+        words = encode_sentence_tokens(sents["tokens"], rows.to_numpy(zero_copy_only=False), new.num_rows)
+        new = _set_labels(new, model.label_encoded(words, rules))
     if task.fresh or not new.equals(table):
         write_partition(Path(task.staging), "documents", task.bucket, new)
     return new.num_rows
 
 
-def _fit_model(out_dir: Path, staging: Path, touched: Iterable[int], doc_ids: list[str],
-               config: IngestConfig) -> bool:
-    """Fit the classifier's model layer on a deterministic sample of at most MAX_TRAINING_DOCS
-    reports, from their stored words and rule verdicts; save it under the staging folder."""
-    from .classify import (
-        MODEL_PATH,
-        CachedTokenizer,
-        ReportClassifier,
-        _save_model,
-        load_lexicons,
-        tokens_by_doc,
-    )
+@dataclass(frozen=True)
+class FitTask:
+    """Fit the model layer of classification tasks on the training sample.
 
-    if not doc_ids:
-        return False
-    chosen = pa.array(sorted(sorted(doc_ids, key=lambda d: hashlib.sha1(d.encode()).hexdigest())[:MAX_TRAINING_DOCS]),
-                      pa.string())
-    touched = set(touched)
-    lexicons = load_lexicons()
+    On a pool or cluster each classification task gets a task of its own, so the two fits run
+    side by side in the workers (which import scikit-learn for labelling anyway) and the driver
+    never imports scikit-learn; in one process a single task fits both."""
+
+    tasks: tuple[str, ...]  # of classify.TASKS
+    out_dir: str
+    staging: str
+    touched: tuple[int, ...]  # buckets written this run (their partitions are in the staging folder)
+    buckets: tuple[int, ...]  # every bucket that holds documents
+    chosen: tuple[str, ...]  # doc_ids of the training sample
+    seed: int
+
+
+FIT_PARTS = "_fit"  # staging subfolder for per-task models until they are joined (never published)
+
+
+def _training_sample(task: FitTask, lexicons) -> tuple[list[str], list[dict[str, tuple[str, float]]]]:
+    """Words (``model_token_string``) and rule verdicts of the training sample, in doc_id order."""
+    from .classify import tokens_by_doc
+
+    chosen = pa.array(task.chosen, pa.string())
+    touched = set(task.touched)
     sample: dict[str, tuple[str, dict[str, tuple[str, float]]]] = {}
-    for b in sorted(set(partition_buckets(out_dir, "documents")) | touched):
-        src, fresh = (staging, True) if b in touched else (out_dir, False)
+    for b in task.buckets:
+        src, fresh = (Path(task.staging), True) if b in touched else (Path(task.out_dir), False)
         columns = ["doc_id", *_LABEL_COLUMNS] + ([] if fresh else ["text"])
         docs = read_partition(src, "documents", b, columns=columns)
         if docs is None:
@@ -672,13 +696,65 @@ def _fit_model(out_dir: Path, staging: Path, touched: Iterable[int], doc_ids: li
         for d, rules in zip(docs["doc_id"].to_pylist(), _rules_of(docs, fresh, lexicons), strict=True):
             sample[d] = (words.get(d, ""), rules)
     order = sorted(sample)
-    tokenizer = CachedTokenizer(Segmenter(user_dicts=config.user_dicts), max_items=MAX_TRAINING_DOCS * 4)
-    model = ReportClassifier(segmenter=tokenizer, lexicons=lexicons, random_state=config.seed)
-    model.fit_tokens([sample[d][0] for d in order], [sample[d][1] for d in order])
+    return [sample[d][0] for d in order], [sample[d][1] for d in order]
+
+
+def _fit_task(task: FitTask, config: IngestConfig) -> str:
+    """Fit ``task.tasks``; save the classifier (all tasks) or a per-task part (pickle, internal)."""
+    from .classify import TASKS, CachedTokenizer, ReportClassifier
+
+    state = _state_for(config)
+    words, rules = _training_sample(task, state.lexicons)
+    tokenizer = CachedTokenizer(state.segmenter, max_items=MAX_TRAINING_DOCS * 4)
+    model = ReportClassifier(segmenter=tokenizer, lexicons=state.lexicons, random_state=task.seed, tasks=task.tasks)
+    model.fit_tokens(words, rules)
+    if set(task.tasks) == set(TASKS):
+        model.tasks = TASKS
+        return _save_ingest_model(Path(task.staging), model, task.seed)
+    path = Path(task.staging) / FIT_PARTS / f"{'-'.join(task.tasks)}.pickle"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return str(path)
+
+
+def _join_fitted(parts: tuple[str, ...], config: IngestConfig) -> str:
+    """Join the per-task parts into the classifier ingest saves and labels with."""
+    from .classify import ReportClassifier
+
+    models = []
+    for p in parts:
+        with open(p, "rb") as fh:
+            models.append(pickle.load(fh))
+    return _save_ingest_model(Path(parts[0]).parent.parent, ReportClassifier.join_tasks(models), config.seed)
+
+
+def _save_ingest_model(staging: Path, model, seed: int) -> str:
+    from .classify import MODEL_PATH, _save_model
+
     path = staging / MODEL_PATH
-    _save_model(path, {"format": 1, "model": model, "seed": config.seed, "user_labels": {}})
+    _save_model(path, {"format": 1, "model": model, "seed": seed, "user_labels": {}})
     _PROCESS_MODELS.clear()
-    _PROCESS_MODELS[(str(path), os.stat(path).st_mtime_ns)] = model  # the one-worker path labels in-process
+    _PROCESS_MODELS[(str(path), os.stat(path).st_mtime_ns)] = model  # this process labels without loading it
+    return str(path)
+
+
+def _fit_model(runner: _Runner, out_dir: Path, staging: Path, touched: Iterable[int], buckets: Iterable[int],
+               doc_ids: list[str], config: IngestConfig) -> bool:
+    """Fit the classifier's model layer on a deterministic sample of at most MAX_TRAINING_DOCS
+    reports, from their stored words and rule verdicts, and save it under the staging folder."""
+    from .classify import TASKS
+
+    if not doc_ids:
+        return False
+    chosen = tuple(sorted(sorted(doc_ids, key=lambda d: hashlib.sha1(d.encode()).hexdigest())[:MAX_TRAINING_DOCS]))
+    groups = [(t,) for t in TASKS] if runner.parallel else [TASKS]
+    tasks = [FitTask(g, str(out_dir), str(staging), tuple(sorted(touched)), tuple(sorted(buckets)), chosen,
+                     config.seed) for g in groups]
+    parts = tuple(runner.map(_fit_task, tasks))
+    if len(parts) > 1:
+        list(runner.map(_join_fitted, [parts]))
+        shutil.rmtree(staging / FIT_PARTS, ignore_errors=True)
     return True
 
 

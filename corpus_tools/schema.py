@@ -281,9 +281,8 @@ def to_arrow(name: str, rows: list[dict]) -> pa.Table:
             break
     if problems:
         raise SchemaError(f"{name}: " + "; ".join(problems[:20]))
-    arrays = {c.name: [r.get(c.name) for r in rows] for c in table.columns}
-    try:
-        return pa.Table.from_pydict(arrays, schema=table.arrow_schema())
+    try:  # Arrow reads the dicts itself (a missing key is a null), faster than a list per column
+        return pa.Table.from_pylist(rows, schema=table.arrow_schema())
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise SchemaError(f"{name}: {exc}") from exc
 

@@ -203,3 +203,27 @@ def test_sections_of_sample_reports_do_not_depend_on_the_shortcuts(monkeypatch):
     monkeypatch.setattr(structure, "_after_paragraph", plain_after_paragraph)
     after = [[dataclasses.asdict(s) for s in structure.parse_sections(r)] for r in sample_reports()]
     assert before == after and sum(map(len, before)) > 10
+
+
+# -- the driver reads stored signatures as one array -------------------------------------------------
+
+def test_signatures_from_table_equal_row_by_row_rebuilding():
+    import pyarrow as pa
+
+    from corpus_tools.schema import to_arrow
+
+    texts = ["院工会认真履行职能，巩固建家成果。" * 3, "我校工会组织教职工开展师德学习。", "短", "",
+             "全年慰问老教授、老专家、生病住院职工等600多人次。" * 2]
+    rows = [dedup.signature_row(dedup.signature(f"d{i}", (f"p{i % 2}.txt", i), t)) for i, t in enumerate(texts)]
+    table = to_arrow("signatures", rows)
+    chunked = pa.concat_tables([table.slice(0, 2), table.slice(2)])  # as read from several files
+    for t in (table, chunked):
+        got = dedup.signatures_from_table(t)
+        want = [dedup.signature_from_row(r) for r in t.to_pylist()]
+        assert [(s.doc_id, s.order, s.exact, s.size) for s in got] == [(s.doc_id, s.order, s.exact, s.size) for s in want]
+        for g, w in zip(got, want, strict=True):
+            assert g.minhash.hashvalues.dtype == w.minhash.hashvalues.dtype
+            assert np.array_equal(g.minhash.hashvalues, w.minhash.hashvalues)
+            assert (g.minhash.seed, g.minhash.scheme) == (w.minhash.seed, w.minhash.scheme)
+        assert dedup.find_duplicates(got) == dedup.find_duplicates(want)
+    assert dedup.signatures_from_table(table.slice(0, 0)) == []

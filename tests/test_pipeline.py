@@ -84,6 +84,10 @@ def test_doc_ids_and_tables_are_identical_across_runs(seeds_out, tmp_path):
     ingest(RAW, tmp_path, IngestConfig(workers=2))
     for name in INGEST_TABLES:
         pd.testing.assert_frame_equal(table(out, name), table(tmp_path, name))
+    # two workers fit the sector and genre layers side by side and join them; one fits both:
+    # the labels above are the same, the joined model is published and its parts are not
+    assert (tmp_path / "models" / "classifier.joblib").is_file()
+    assert not [p for p in tmp_path.rglob("*") if "_fit" in p.parts or p.suffix == ".pickle"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
