@@ -9,12 +9,22 @@ The result has one paragraph per line, and every character maps back to the deco
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
 from .offsets import DeletingText, OffsetMap
 from .patterns import CLAUSE_PUNCT, CLOSERS, PAGE_TITLE, REPORT_MARKER, SENTENCE_END, match_marker
+
+try:  # the regular-expression parser, to read the literals out of boilerplate rules
+    from re import _constants as _sre
+    from re import _parser as _sre_parser
+except ImportError:  # Python 3.10
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parser  # type: ignore[no-redef]
 
 
 @dataclass(frozen=True)
@@ -44,12 +54,16 @@ class BoilerplateRules:
     def candidate_lines(self, text: str) -> set[int]:
         """Start offsets of the lines of ``text`` where some rule may match.
 
-        Each rule scans the whole text once (per-rule literal prefixes make that fast, while the
-        one alternation of every rule has none and is slow on every line). Multi-line mode makes
-        ``^``/``$`` line anchors; a match that runs over a line break only adds a candidate,
-        which ``boilerplate_spans`` then checks line by line, so no line is missed."""
+        Most rules hold a literal that every match contains (``_required_literals``), so one scan
+        for all those literals finds the lines where they may match (one scan per rule, even
+        with literal prefixes, costs several times more); such a line is a candidate when one
+        of the rules whose literal it holds matches in it. A rule without such a literal scans
+        the whole text itself, in multi-line mode so that ``^``/``$`` are line anchors; a match
+        of it that runs over a line break only adds a candidate, which ``boilerplate_spans``
+        then checks line by line, so no line is missed."""
         found: set[int] = set()
-        for rule in self._multiline():
+        prefilter, literal_rules, unfiltered = self._prefilter()
+        for rule in unfiltered:
             pos = 0
             while (m := rule.search(text, pos)) is not None:
                 start = text.rfind("\n", 0, m.start()) + 1
@@ -58,7 +72,51 @@ class BoilerplateRules:
                 if nxt < 0:
                     break
                 pos = nxt + 1
+        pos = 0
+        while prefilter is not None and (m := prefilter.search(text, pos)) is not None:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.start())
+            line = text[start:] if end < 0 else text[start:end]
+            # the rules of every literal in the line: at each position the longest literal there
+            # is found, and the rules of the literals it starts with come along
+            rules: set[int] = set()
+            q = m.start() - start
+            while (hit := prefilter.search(line, q)) is not None:
+                rules.update(literal_rules[hit.group()])
+                q = hit.start() + 1
+            if any(self._all[i].search(line) for i in sorted(rules)):
+                found.add(start)
+            if end < 0:
+                break
+            pos = end + 1
         return found
+
+    def _prefilter(self) -> tuple[re.Pattern[str] | None, dict[str, set[int]], list[re.Pattern[str]]]:
+        """One pattern of every required literal (longest first), the rules that need each literal
+        or one it starts with, and the rules without a literal."""
+        cached = self.__dict__.get("_pre")
+        if cached is None:
+            by_literal: dict[str, list[int]] = {}
+            unfiltered = []
+            for i, (rule, multi) in enumerate(zip(self._all, self._multiline(), strict=True)):
+                literals = _required_literals(rule)
+                if literals is None or any("\n" in lit for lit in literals):
+                    unfiltered.append(multi)
+                    continue
+                for lit in literals:
+                    by_literal.setdefault(lit, []).append(i)
+            ordered = sorted(by_literal, key=lambda lit: (-len(lit), lit))
+            prefilter = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+            literal_rules = {
+                lit: {i for other in ordered if lit.startswith(other) for i in by_literal[other]} for lit in ordered
+            }
+            cached = (prefilter, literal_rules, unfiltered)
+            object.__setattr__(self, "_pre", cached)
+        return cached
+
+    @property
+    def _all(self) -> tuple[re.Pattern[str], ...]:
+        return self.formula + self.teaser
 
     def _multiline(self) -> tuple[re.Pattern[str], ...]:
         cached = self.__dict__.get("_multi")
@@ -89,26 +147,110 @@ def default_boilerplate() -> BoilerplateRules:
     return BoilerplateRules.from_text(text)
 
 
+def _required_literals(rule: re.Pattern[str]) -> set[str] | None:
+    """Strings one of which every match of ``rule`` contains, or None when none are found.
+
+    Read off the parsed pattern: a run of literal characters, or a group of alternatives each
+    starting with literal characters (``(?:下面|以下)``); neighbours join (``供(?:大家|您)``
+    gives 供大家 and 供您) when the first is wholly literal. The longest (rarest) choice wins.
+    Patterns with case-insensitive or other scoped flags are left alone.
+    """
+    if rule.flags & re.IGNORECASE:
+        return None
+    best: set[str] | None = None
+    current: tuple[set[str], bool] | None = None
+    for item in [*_sre_parser.parse(rule.pattern, rule.flags), None]:
+        strings = _item_literals(item) if item is not None else None
+        if current is not None and current[1] and strings is not None and len(current[0]) * len(strings[0]) <= 64:
+            current = ({a + b for a in current[0] for b in strings[0]}, strings[1])
+            continue
+        if current is not None and (best is None or _rarity(current[0]) > _rarity(best)):
+            best = current[0]
+        current = strings
+    return best
+
+
+def _rarity(literals: set[str]) -> tuple[int, int]:
+    return min(map(len, literals)), -len(literals)
+
+
+def _item_literals(item: tuple) -> tuple[set[str], bool] | None:
+    """The literal prefixes of one parsed item (each alternative's), and whether they are all of it."""
+    op, av = item
+    if op is _sre.LITERAL:
+        return {chr(av)}, True
+    if op is _sre.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if add_flags or del_flags:
+            return None
+        if len(sub) == 1 and sub[0][0] is _sre.BRANCH:
+            return _item_literals(sub[0])
+        prefix, whole = _literal_prefix(sub)
+        return ({prefix}, whole) if prefix else None
+    if op is _sre.BRANCH:
+        prefixes, all_whole = set(), True
+        for alternative in av[1]:
+            prefix, whole = _literal_prefix(alternative)
+            if not prefix:
+                return None
+            prefixes.add(prefix)
+            all_whole = all_whole and whole
+        return prefixes, all_whole
+    return None
+
+
+def _literal_prefix(items) -> tuple[str, bool]:
+    chars = []
+    for op, av in items:
+        if op is not _sre.LITERAL:
+            return "".join(chars), False
+        chars.append(chr(av))
+    return "".join(chars), True
+
+
 # -- deletion patterns -------------------------------------------------------------------
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\r]")
-_MD_HEADING = re.compile(r"(?m)^[ \t\u3000\xa0]*#{1,6}(?=[ \t\u3000]|[^#\s])[ \t\u3000]*")
-_MD_BULLET = re.compile(r"(?m)^[ \t\u3000\xa0]*[-+*•][ \t\u3000]+")
-_MD_QUOTE = re.compile(r"(?m)^[ \t\u3000\xa0]*>[ \t]?")
-# **bold** on one line; the content must not itself be made of asterisks (*** masks names)
-_MD_BOLD = re.compile(r"(?<![\\*])(\*\*)(?=[^*\s])[^*\n]+?[^*\s\\](\*\*)(?!\*)")
+
+
+class _LineStart:
+    """A pattern anchored at line starts, ``(?m)^body``, as Python's re runs it fast.
+
+    re tries ``^`` at every position of the text. ``\\n(body)`` instead has a literal first
+    character, so re skips from line break to line break; the first line is matched on its own.
+    ``body`` must not match a line break, so the matches are those of ``(?m)^body``.
+    """
+
+    def __init__(self, body: str):
+        self.first = re.compile(body, re.MULTILINE)
+        self.rest = re.compile(rf"\n({body})", re.MULTILINE)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        m = self.first.match(text)
+        spans = [m.span()] if m else []
+        spans.extend(m.span(1) for m in self.rest.finditer(text))
+        return spans
+
+
+_MD_HEADING = _LineStart(r"[ \t\u3000\xa0]*#{1,6}(?=[ \t\u3000]|[^#\s])[ \t\u3000]*")
+_MD_BULLET = _LineStart(r"[ \t\u3000\xa0]*[-+*•][ \t\u3000]+")
+_MD_QUOTE = _LineStart(r"[ \t\u3000\xa0]*>[ \t]?")
+# **bold** on one line; the content must not itself be made of asterisks (*** masks names).
+# The opening ** must not follow \ or *: checked by a lookbehind after it, not before, so
+# that re gets a literal prefix to search for instead of trying every position.
+_MD_BOLD = re.compile(r"(\*\*)(?<![\\*]\*\*)(?=[^*\s])[^*\n]+?[^*\s\\](\*\*)(?!\*)")
 _MD_ESCAPE = re.compile(r"\\(?=[*_#\-.\[\]()`!>+|~])")
 _BACKTICK = re.compile(r"`+")
 _PAGE_DASH = re.compile(r"(?m)(?:^|(?<![ \t\u3000])(?=[ \t\u3000]))[ \t\u3000]*+[―—–-]{1,2}[ \t\u3000]*+\d{1,4}[ \t\u3000]*+[―—–-]{1,2}[ \t\u3000]*+$")
 _PAGE_OF = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*第[ \t\u3000]*\d{1,4}[ \t\u3000]*页[ \t\u3000]*[，,/]?[ \t\u3000]*共[ \t\u3000]*\d{1,4}[ \t\u3000]*页[ \t\u3000]*")
 _PAGE_NAV = re.compile(r"(?m)(?:上一页|下一页|首页|尾页|返回目录|返回顶部)(?:[ \t\u3000]*\d{1,3})*[ \t\u3000]*$")
 _NAV_LEFT = re.compile(r"(?<![ \t\u3000\d])[ \t\u3000\d]*+\Z")
-_PAGE_NUM_LINE = re.compile(r"(?m)^[ \t\u3000]*+(?:共[ \t\u3000]*+\d{1,4}[ \t\u3000]*+页|\d{1,4}[ \t\u3000]*+/[ \t\u3000]*+\d{1,4}|[-―—]?[ \t\u3000]*+\d{1,3}[ \t\u3000]*+[-―—]?)[ \t\u3000]*+$")
+_PAGE_NUM_LINE = _LineStart(r"[ \t\u3000]*+(?:共[ \t\u3000]*+\d{1,4}[ \t\u3000]*+页|\d{1,4}[ \t\u3000]*+/[ \t\u3000]*+\d{1,4}|[-―—]?[ \t\u3000]*+\d{1,3}[ \t\u3000]*+[-―—]?)[ \t\u3000]*+$")
 _PAYWALL = re.compile(r"[（(【\[]?[.…·]*此处(?:隐藏|省略)了?[：:]?\s*\d+\s*个?字(?:[^\n。]{0,30}?(?:下载后查看|请下载|查看全文)[^\n。]{0,4}。?)?[.…·]*[）)】\]]?")
 _URL = re.compile(r"(?:https?://)?(?:www\.)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|cn|net|org|cc|info)(?:/[A-Za-z0-9._~%/?#=&-]*)?|https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/?#=&-]*)?")
-_LEADING_WS = re.compile(r"(?m)^[ \t\u3000\xa0]+")
+_LEADING_WS = _LineStart(r"[ \t\u3000\xa0]+")
 _TRAILING_WS = re.compile(r"(?m)(?<![ \t\u3000\xa0])[ \t\u3000\xa0]+$")
-_BLANK_LINES = re.compile(r"(?<=\n)\n+")
-_EDGE_NEWLINES = re.compile(r"^\n+|\n+\Z")
+# group 1: all line breaks of a run but the first (``(?<=\n)\n+``, with a literal prefix for re)
+_BLANK_LINES = re.compile(r"\n(\n+)")
 _SENTENCE = re.compile(rf"[^{SENTENCE_END}]*(?:[{SENTENCE_END}]+[{CLOSERS}]*|$)")
 
 
@@ -137,11 +279,13 @@ def clean_page(raw: str, *, boilerplate: BoilerplateRules | None = None) -> Clea
     rules = boilerplate or default_boilerplate()
     doc = DeletingText(raw)
     # Each pass only deletes; a join can expose a new artefact (or a joined line can read
-    # differently), so repeat until nothing changes: that makes cleaning idempotent.
+    # differently), so repeat until nothing changes: that makes cleaning idempotent. Most pages
+    # need one pass; the pass that would only confirm it is replaced by a check of the lines
+    # the last pass touched (_pass_would_change).
     for _ in range(_MAX_PASSES):
-        before = len(doc.text)
+        before = doc.text, doc.index
         _clean_pass(doc, rules)
-        if len(doc.text) == before:
+        if len(doc.text) == len(before[0]) or not _pass_would_change(doc, before, rules):
             break
     return CleanText(doc.text, doc.offset_map())
 
@@ -154,14 +298,13 @@ _MAX_PASSES = 6
 _PAGE_OF_HINT = re.compile(r"第[ \t\u3000]*\d{1,4}[ \t\u3000]*页")
 _PAGE_DASH_HINT = re.compile(r"[―—–-][ \t\u3000]*\d{1,4}[ \t\u3000]*[―—–-]")
 _TRAILING_WS_HINT = re.compile(r"[ \t\u3000\xa0](?:\n|\Z)")
-_EDGE_NEWLINES_HINT = re.compile(r"\A\n|\n\Z")
 
 #: deletion patterns in order, each with a cheap test that must pass before it runs: literals
-#: (any of them in the text) or a hint pattern (found in the text)
-_DELETIONS: tuple[tuple[re.Pattern[str], tuple[str, ...] | re.Pattern[str]], ...] = (
+#: (any of them in the text) or a hint pattern (found in the text); then _delete_edge_newlines
+_DELETIONS: tuple[tuple[re.Pattern[str] | _LineStart, tuple[str, ...] | re.Pattern[str]], ...] = (
     (_MD_ESCAPE, ("\\",)), (_BACKTICK, ("`",)), (_PAYWALL, ("此处",)), (_URL, ("www.", "http")),
     (_PAGE_OF, _PAGE_OF_HINT), (_PAGE_DASH, _PAGE_DASH_HINT), (_PAGE_NUM_LINE, ()),
-    (_LEADING_WS, ()), (_TRAILING_WS, _TRAILING_WS_HINT), (_BLANK_LINES, ("\n\n",)), (_EDGE_NEWLINES, _EDGE_NEWLINES_HINT),
+    (_LEADING_WS, ()), (_TRAILING_WS, _TRAILING_WS_HINT), (_BLANK_LINES, ("\n\n",)),
 )
 
 
@@ -182,20 +325,91 @@ def _delete_page_nav(doc: DeletingText) -> None:
 
 
 def _clean_pass(doc: DeletingText, rules: BoilerplateRules) -> None:
-    for pat in (_CONTROL, _MD_HEADING, _MD_BULLET, _MD_QUOTE):
-        doc.delete_matches(pat)
+    _clean_lines(doc, rules)
+    _join_broken_lines(doc)
+
+
+def _clean_lines(doc: DeletingText, rules: BoilerplateRules) -> None:
+    """Every step of a pass but the joining of lines.
+
+    All these steps are line-local (what they delete in a line depends on that line alone: no
+    match spans a line break, and lookarounds see at most the line break next to the line)
+    except _PAYWALL, whose ``\\s*`` may cross a line break, and the steps that delete line
+    breaks (_BLANK_LINES, _delete_edge_newlines). _pass_would_change relies on this."""
+    doc.delete_matches(_CONTROL)
+    for line_start in (_MD_HEADING, _MD_BULLET, _MD_QUOTE):
+        doc.delete_spans(line_start.spans(doc.text))
     if "**" in doc.text:
         _delete_bold(doc)
     if any(n in doc.text for n in ("上一页", "下一页", "首页", "尾页", "返回目录", "返回顶部")):
         _delete_page_nav(doc)
     for pat, test in _DELETIONS:
-        if _may_match(doc.text, test):
-            doc.delete_matches(pat)
+        if not _may_match(doc.text, test):
+            continue
+        if isinstance(pat, _LineStart):
+            doc.delete_spans(pat.spans(doc.text))
+        else:
+            doc.delete_matches(pat, 1 if pat is _BLANK_LINES else 0)
+    _delete_edge_newlines(doc)
     _delete_boilerplate(doc, rules)
-    doc.delete_matches(_BLANK_LINES)
-    if _may_match(doc.text, _EDGE_NEWLINES_HINT):
-        doc.delete_matches(_EDGE_NEWLINES)
-    _join_broken_lines(doc)
+    if "\n\n" in doc.text:
+        doc.delete_matches(_BLANK_LINES, 1)
+    _delete_edge_newlines(doc)
+
+
+def _delete_edge_newlines(doc: DeletingText) -> None:
+    """Delete the line breaks at both ends: the matches of ``^\\n+|\\n+\\Z``, found without a scan."""
+    text = doc.text
+    lead = len(text) - len(text.lstrip("\n"))
+    trail = len(text) - len(text.rstrip("\n"))
+    doc.delete_spans([(0, lead), (len(text) - trail, len(text))])
+
+
+def _pass_would_change(doc: DeletingText, before: tuple[str, np.ndarray], rules: BoilerplateRules) -> bool:
+    """Whether another ``_clean_pass`` would delete anything; ``before``: text and index before the last.
+
+    Exact, not a guess. Say a line is untouched by the last pass: its characters were
+    neighbours before it, and all that the pass deleted right before and after it were line
+    breaks. Then it was a whole line with the same content all through that pass, every
+    line-local step (see ``_clean_lines``) ran over it and found nothing, and would find
+    nothing again. The steps that are not line-local are checked on the whole text (cheap
+    string tests), and the touched lines are put through the line-local steps for real.
+    Joining: the last pass tested each line that it did not join to the line before against
+    that line as it is now (the joined line before included), so only a touched line can join
+    the line before it now. A false alarm would only cost the full pass.
+    """
+    text = doc.text
+    if not text:
+        return False
+    if "\n\n" in text or text.startswith("\n") or text.endswith("\n"):
+        return True  # for _BLANK_LINES or _delete_edge_newlines
+    if "此处" in text and _PAYWALL.search(text):
+        return True
+    before_text, before_index = before
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    touched = set()
+    for p, s, e in doc.deletions_since(before_index):
+        left = p > 0 and text[p - 1] != "\n"
+        right = p < len(text) and text[p] != "\n"
+        if not (left and right) and not before_text[s:e].strip("\n"):
+            continue  # only line breaks went, next to a line break or an end: no line changed
+        if left:
+            touched.add(bisect_right(starts, p - 1) - 1)
+        if right:
+            touched.add(bisect_right(starts, p) - 1)
+    touched_lines = sorted(touched)
+    if not touched_lines:
+        return False
+    # each touched line stays a whole line, between line breaks or ends, as in the text
+    probe = DeletingText("\n".join(lines[i] for i in touched_lines))
+    n = len(probe.text)
+    _clean_lines(probe, rules)
+    if len(probe.text) != n:
+        return True
+    return any(i > 0 and should_join(lines[i - 1], lines[i]) for i in touched_lines)
 
 
 def _delete_bold(doc: DeletingText) -> None:
@@ -292,11 +506,17 @@ def is_heading_like(line: str) -> bool:
     return False
 
 
+#: a line starting with one of these continues the line before
+_CONTINUES = "。，、；：！？）」』”’,.;:!?)"
+#: a line ending in one of these ends a sentence (see _ends_sentence)
+_ENDS = SENTENCE_END + "：:"
+
+
 def should_join(prev: str, nxt: str) -> bool:
     """Whether ``nxt`` continues the sentence that a page break cut at the end of ``prev``."""
     if not prev or not nxt:
         return False
-    if nxt[0] in "。，、；：！？）」』”’,.;:!?)":
+    if nxt[0] in _CONTINUES:
         return True
     if _ends_sentence(prev):
         return False
@@ -317,7 +537,9 @@ def _join_broken_lines(doc: DeletingText) -> None:
     for i in range(1, len(lines)):
         pos += len(lines[i - 1]) + 1
         nxt = lines[i]
-        if should_join(acc, nxt):
+        if acc and nxt and acc[-1] in _ENDS and nxt[0] not in _CONTINUES:
+            acc = nxt  # ends a sentence, and nxt does not continue it: should_join's no, sooner
+        elif should_join(acc, nxt):
             spans.append((pos - 1, pos))
             acc = acc + nxt
         else:

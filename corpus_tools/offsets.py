@@ -42,7 +42,7 @@ class OffsetMap:
         breaks = np.flatnonzero(np.diff(index) != 1) + 1
         starts = np.concatenate(([0], breaks))
         ends = np.concatenate((breaks, [n]))
-        runs = tuple((int(s), int(index[s]), int(e - s)) for s, e in zip(starts, ends, strict=True))
+        runs = tuple(zip(starts.tolist(), index[starts].tolist(), (ends - starts).tolist(), strict=True))
         return cls(runs, n)
 
     def to_source(self, i: int) -> int:
@@ -113,6 +113,38 @@ class DeletingText:
             if s >= 0 and e > s:
                 spans.append((s, e))
         self.delete_spans(spans)
+
+    def deletions_since(self, earlier_index: np.ndarray) -> list[tuple[int, int, int]]:
+        """What was deleted since ``index`` was ``earlier_index``: ``(p, start, end)`` triples.
+
+        ``p`` is the gap before ``text[p]`` (``len(text)``: the end) and ``start:end`` the span
+        of the earlier text deleted there. Only where the source positions of neighbours jump
+        can something have been deleted; what is found in ``earlier_index`` (a binary search)
+        between the two neighbours was deleted.
+
+        Examples
+        --------
+        >>> doc = DeletingText("ab\\ncd")
+        >>> before = doc.index
+        >>> doc.delete_spans([(0, 1), (2, 3)])
+        >>> doc.text, doc.deletions_since(before)
+        ('bcd', [(0, 0, 1), (1, 2, 3)])
+        """
+        now = self.index
+        if len(now) == len(earlier_index):
+            return []
+        if len(now) == 0:
+            return [(0, 0, len(earlier_index))]
+        jumps = np.flatnonzero(np.diff(now) != 1)
+        starts = np.searchsorted(earlier_index, now[jumps]) + 1
+        ends = np.searchsorted(earlier_index, now[jumps + 1])
+        deleted = ends > starts
+        out = list(zip((jumps[deleted] + 1).tolist(), starts[deleted].tolist(), ends[deleted].tolist(), strict=True))
+        if now[0] != earlier_index[0]:
+            out.insert(0, (0, 0, int(np.searchsorted(earlier_index, now[0]))))
+        if now[-1] != earlier_index[-1]:
+            out.append((len(now), int(np.searchsorted(earlier_index, now[-1])) + 1, len(earlier_index)))
+        return out
 
     def offset_map(self) -> OffsetMap:
         return OffsetMap.from_index(self.index)
