@@ -51,7 +51,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -61,7 +61,6 @@ try:  # the regex syntax tree, read by _CuePlan
 except ImportError:  # Python 3.10
     import sre_constants as _sre_c
     import sre_parse as _sre_parse
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -102,6 +101,9 @@ __all__ = [
     "rule_sector",
     "run_classify",
 ]
+
+if TYPE_CHECKING:  # pandas loads where a DataFrame is made: ingest's workers never need it
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -1663,6 +1665,8 @@ class ReportClassifier:
 
     def predict_table(self, X: Iterable[str]) -> pd.DataFrame:
         """``sector, sector_confidence, genre, genre_confidence`` per report, in input order."""
+        import pandas as pd
+
         rows = [{"sector": d["sector"].label, "sector_confidence": d["sector"].confidence,
                  "genre": d["genre"].label, "genre_confidence": d["genre"].confidence} for d in self.decide(X)]
         return pd.DataFrame(rows, columns=["sector", "sector_confidence", "genre", "genre_confidence"])
@@ -1708,6 +1712,8 @@ class ClassificationResult:
 
 
 def _labels_frame(docs: pd.DataFrame, labels: pd.DataFrame | None) -> pd.DataFrame | None:
+    import pandas as pd
+
     if labels is None or labels.empty:
         return None
     lab = labels.drop_duplicates("doc_id", keep="last").set_index("doc_id")
@@ -1747,11 +1753,14 @@ def classify_documents(docs: pd.DataFrame, *, segmenter: Any, labels: pd.DataFra
 
     Examples
     --------
+    >>> import pandas as pd
     >>> from corpus_tools.segment import Segmenter
     >>> docs = pd.DataFrame({"doc_id": ["a", "b"], "text": ["我校工会组织教师培训。", "公司工会开展安全生产竞赛。"]})
     >>> classify_documents(docs, segmenter=Segmenter()).predictions["sector"].tolist()
     ['school', 'enterprise']
     """
+    import pandas as pd
+
     if "doc_id" not in docs or "text" not in docs:
         raise ClassifyError("documents need doc_id and text columns")
     lexicons = lexicons if lexicons is not None else load_lexicons()
@@ -1788,6 +1797,7 @@ def cross_validate(docs: pd.DataFrame, labels: pd.DataFrame, *, segmenter: Any, 
     Returns ``(cv, confusion)``: cv has task, label, precision, recall, f1, support, n_splits
     (plus ``macro avg`` and ``accuracy`` rows); confusion has task, true_label, predicted_label, count.
     """
+    import pandas as pd
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
     from sklearn.model_selection import KFold, StratifiedKFold
 
@@ -1859,6 +1869,8 @@ def read_labels(path: str | os.PathLike[str], *, known_doc_ids: Iterable[str] | 
 
     All problems (unknown doc_ids, labels outside the taxonomy) are reported at once.
     """
+    import pandas as pd
+
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
