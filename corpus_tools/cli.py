@@ -15,7 +15,7 @@ import click
 import tomllib
 
 from . import __version__
-from .cli_common import DEFAULT_CONFIG, DEFAULT_INPUT, library_errors, out_option
+from .cli_common import CONTEXT_SETTINGS, DEFAULT_CONFIG, DEFAULT_INPUT, library_errors, out_option
 
 
 def _quiet_jieba() -> None:
@@ -41,7 +41,7 @@ def _load_config(path: Path | None) -> dict:
         raise click.ClickException(f"cannot read run configuration {path}: {exc}") from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="corpus-tools")
 def cli() -> None:
     """Chinese trade-union report mining: scraped pages in, research tables out.
@@ -54,7 +54,7 @@ def cli() -> None:
     _quiet_jieba()
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("input_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @out_option
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -130,7 +130,7 @@ def ingest(input_dir: Path | None, out_dir: Path, config_path: Path | None, work
         sys.exit(1)
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("sql")
 @out_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)

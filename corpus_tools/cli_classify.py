@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from .cli_common import library_errors, out_option
+from .cli_common import CONTEXT_SETTINGS, library_errors, out_option
 
 
-@click.command("classify")
+@click.command("classify", context_settings=CONTEXT_SETTINGS)
 @out_option
 @click.option("--labels", "labels_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="Your own labels (CSV: doc_id,sector[,genre]): added to training, and cross-validated.")

@@ -12,6 +12,9 @@ from .records import CorpusToolsError
 DEFAULT_INPUT = Path("data/raw")
 DEFAULT_OUT = Path("data/processed")
 DEFAULT_CONFIG = Path("pipelines/union_reports.toml")
+#: every command takes -h as well as --help, also when run on its own (click keeps a command's
+#: help option from its first use, so giving it to the group alone made the help depend on that)
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 
 def out_option(f):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import library_errors, out_option
+from .cli_common import CONTEXT_SETTINGS, library_errors, out_option
 from .export import FORMATS
 from .kwic import GROUP_COLUMNS, MATCH_MODES
 
@@ -23,7 +23,7 @@ def _quiet_matplotlib() -> None:
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
-@click.command()
+@click.command(context_settings=CONTEXT_SETTINGS)
 @out_option
 @click.option("--to", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the page to this file instead of report.html in the tables folder.")
@@ -60,7 +60,7 @@ def report(out_dir: Path, to: Path | None, title: str, max_evidence: int, top_n:
         click.echo(f"not computed yet: {', '.join(result.not_computed)} (the page says what to run)")
 
 
-@click.command()
+@click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("word")
 @out_option
 @click.option("--by", type=click.Choice(GROUP_COLUMNS), default=None,
@@ -106,7 +106,7 @@ def kwic(word: str, out_dir: Path, by: str | None, window: int, match: str, fmt:
         click.echo(f"{len(lines)} lines in {len({line.doc_id for line in lines})} reports")
 
 
-@click.command()
+@click.command(context_settings=CONTEXT_SETTINGS)
 @out_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
               help="csv (UTF-8 with BOM, one file per table), xlsx (one workbook, a sheet per table) or parquet.")

@@ -7,14 +7,14 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from .cli_common import library_errors, out_option
+from .cli_common import CONTEXT_SETTINGS, library_errors, out_option
 
 # options that shape a fit; with --apply the saved model decides them, so giving one is a mistake
 _FIT_OPTIONS = ("method", "k", "k_grid", "unit", "stop_words", "no_default_stop_words", "keep_sector_words",
                 "min_df", "max_df", "min_chars", "top_terms", "restarts", "user_dicts")
 
 
-@click.command()
+@click.command(context_settings=CONTEXT_SETTINGS)
 @out_option
 @click.option("--method", type=click.Choice(["lda", "nmf"]), default="lda", show_default=True,
               help="LDA on word counts, or NMF on TF-IDF.")
