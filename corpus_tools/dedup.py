@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -52,7 +52,8 @@ SHINGLE_HASHES = ("fmix64", "sha1")
 _U32_MAX = np.uint32(0xFFFFFFFF)
 _CODE_POINT_BITS = 21  # every code point is below 0x110000 = 2**21, so three fit in 64 bits
 _PERMUTATION_COLUMNS = 8192  # shingles permuted per step: bounds the num_perm x shingles block (4 MB)
-_PAIR_CHUNK = 1 << 16  # candidate pairs compared per step, for the same reason
+_PAIR_CHUNK = 1 << 13  # candidate pairs compared per step, for the same reason
+_QUERY_BLOCK = 512  # queries whose candidate pairs are found, compared and reduced together
 _LSH_ENSEMBLE_PARTS = 8  # partitions of the LSH Ensemble (by set size)
 
 
@@ -337,52 +338,86 @@ def find_duplicates(sigs: Sequence[DocSignature],
     {'b': 'a'}
     """
     ordered = sorted(sigs, key=lambda s: s.order)
+    if len({(s.minhash.seed, s.minhash.scheme) for s in ordered if s.size >= 3}) > 1:
+        raise ValueError("signatures made with different seeds or schemes cannot be compared")
+    width = next((len(s.minhash.hashvalues) for s in ordered if s.size >= 3), settings.num_perm)
+    blank = np.zeros(width, dtype=np.uint32)  # reports too short to compare carry no values
+    hv = (np.stack([np.asarray(s.minhash.hashvalues) if s.size >= 3 else blank for s in ordered]) if ordered
+          else np.zeros((0, width), dtype=np.uint32))
+    return _duplicates_in_order([s.doc_id for s in ordered], [s.exact for s in ordered],
+                                np.array([s.size for s in ordered], dtype=np.int64), hv, settings)
+
+
+def find_duplicates_in_table(table: pa.Table, settings: DedupSettings = DedupSettings()) -> dict[str, str]:
+    """``find_duplicates`` over the rows of a ``signatures`` table (see :func:`signature_row`),
+    read as arrays: no signature object per report. This is how ingest's driver runs it; the
+    rows only ever hold signatures of the run's seed and hash (both are in its fingerprint)."""
+    if table.num_rows == 0:
+        return {}
+    column = table["hashvalues"].combine_chunks()
+    lengths = pc.list_value_length(column).to_numpy(zero_copy_only=False)
+    if column.null_count or (lengths != lengths[0]).any():
+        return find_duplicates(signatures_from_table(table, settings), settings)
+    # report order, as find_duplicates sorts by (source_file, report_index): Arrow compares
+    # strings by their UTF-8 bytes, which orders them as Python does, and the sort is stable
+    order = pc.sort_indices(table, sort_keys=[("source_file", "ascending"), ("report_index", "ascending")])
+    order = order.to_numpy(zero_copy_only=False)
+    hv = pc.list_flatten(column).to_numpy(zero_copy_only=False).astype(np.uint32, copy=False)
+    doc_ids, exacts = table["doc_id"].to_pylist(), table["exact"].to_pylist()
+    return _duplicates_in_order([doc_ids[i] for i in order.tolist()], [exacts[i] for i in order.tolist()],
+                                table["size"].to_numpy().astype(np.int64)[order],
+                                hv.reshape(table.num_rows, int(lengths[0]))[order], settings)
+
+
+def _duplicates_in_order(doc_ids: list[str], exacts: list[str], sizes: np.ndarray, hv: np.ndarray,
+                         settings: DedupSettings) -> dict[str, str]:
+    """``find_duplicates`` of reports given in report order as parallel lists and arrays."""
     result: dict[str, str] = {}
     first_exact: dict[str, str] = {}
-    for s in ordered:
-        if s.size == 0:
+    for doc_id, exact, size in zip(doc_ids, exacts, sizes.tolist(), strict=True):
+        if size == 0:
             continue
-        if s.exact in first_exact:
-            result[s.doc_id] = first_exact[s.exact]
+        if exact in first_exact:
+            result[doc_id] = first_exact[exact]
         else:
-            first_exact[s.exact] = s.doc_id
-    # `candidates` is in report order, so a position in it ranks reports like `ordered` does
-    candidates = [s for s in ordered if s.size >= 3]
-    if len(candidates) < 2:
+            first_exact[exact] = doc_id
+    # the candidates are in report order, so a position among them ranks reports as well
+    chosen = np.flatnonzero(sizes >= 3)
+    if len(chosen) < 2:
         return result
-    hv = np.stack([np.asarray(s.minhash.hashvalues) for s in candidates])
-    sizes = np.array([s.size for s in candidates], dtype=np.int64)
+    ids = [doc_ids[i] for i in chosen.tolist()]
+    hv, sizes = hv[chosen], sizes[chosen]
     if hv.shape[1] != settings.num_perm:
         raise ValueError(f"signatures have {hv.shape[1]} hash values, settings expect {settings.num_perm}")
-    if len({(s.minhash.seed, s.minhash.scheme) for s in candidates}) > 1:
-        raise ValueError("signatures made with different seeds or schemes cannot be compared")
     # A later exact copy has the same values and size as its first copy, so it finds and is
     # found by the same reports; as the earlier side of a pair its first copy always wins, and
     # as the later side it is already mapped. Leaving such copies out of the search (but not
     # out of the size distribution the partitions are fitted to) changes nothing and keeps
     # pages reposted many times from producing pairs quadratically. (Checked, not assumed:
     # a copy whose signature differs from its first copy's is searched.)
-    position = {s.doc_id: i for i, s in enumerate(candidates)}
-    searched = np.ones(len(candidates), dtype=bool)
-    for i, s in enumerate(candidates):
-        first = position.get(result.get(s.doc_id, s.doc_id), i)
+    position = {d: i for i, d in enumerate(ids)}
+    searched = np.ones(len(ids), dtype=bool)
+    for i, d in enumerate(ids):
+        first = position.get(result.get(d, d), i)
         if first != i and sizes[first] == sizes[i] and np.array_equal(hv[first], hv[i]):
             searched[i] = False
-    q, x, same = _ensemble_candidates(hv, sizes, searched, settings.threshold)
-    cont_qx = _containment(same, sizes[q], sizes[x], settings.num_perm)
-    cont_xq = _containment(same, sizes[x], sizes[q], settings.num_perm)
-    passed = cont_qx >= settings.threshold
-    repeats_earlier = passed & (x < q)  # q repeats (most of) an earlier report
-    repeated_later = passed & (x > q) & (cont_xq >= settings.superset_share)  # a later x repeats q and adds a little
-    later = np.concatenate([q[repeats_earlier], x[repeated_later]])
-    earlier = np.concatenate([x[repeats_earlier], q[repeated_later]])
-    origin = np.full(len(candidates), len(candidates), dtype=np.int64)
-    np.minimum.at(origin, later, earlier)
-    for i in np.flatnonzero(origin < len(candidates)):  # in report order, so chains resolve to the first
-        doc_id = candidates[i].doc_id
+    # the pairs come in blocks and each block is reduced at once (the earliest report each one
+    # repeats), so memory does not grow with the number of near-duplicate pairs
+    origin = np.full(len(ids), len(ids), dtype=np.int64)
+    for q, x, same in _ensemble_candidates(hv, sizes, searched, settings.threshold):
+        cont_qx = _containment(same, sizes[q], sizes[x], settings.num_perm)
+        cont_xq = _containment(same, sizes[x], sizes[q], settings.num_perm)
+        passed = cont_qx >= settings.threshold
+        repeats_earlier = passed & (x < q)  # q repeats (most of) an earlier report
+        repeated_later = passed & (x > q) & (cont_xq >= settings.superset_share)  # a later x repeats q, adds a little
+        later = np.concatenate([q[repeats_earlier], x[repeated_later]])
+        earlier = np.concatenate([x[repeats_earlier], q[repeated_later]])
+        np.minimum.at(origin, later, earlier)
+    for i in np.flatnonzero(origin < len(ids)).tolist():  # in report order, so chains resolve to the first
+        doc_id = ids[i]
         if doc_id in result:
             continue
-        target = candidates[origin[i]].doc_id
+        target = ids[origin[i]]
         result[doc_id] = result.get(target, target)
     return result
 
@@ -401,10 +436,11 @@ def _containment(same: np.ndarray, q_size: np.ndarray, x_size: np.ndarray, num_p
 
 
 def _ensemble_candidates(hv: np.ndarray, sizes: np.ndarray, searched: np.ndarray,
-                         threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                         threshold: float) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Ordered pairs (q, x), q != x, such that querying datasketch's LSH Ensemble with q would
     return x, among the rows where ``searched`` is true; with, per pair, how many of their
-    MinHash values are equal (the numerator of the Jaccard estimate).
+    MinHash values are equal (the numerator of the Jaccard estimate). Yielded in blocks of at
+    most ``_QUERY_BLOCK`` queries' pairs, each pair once.
 
     The ensemble splits the sets into partitions by size. Querying with set q, partition i is
     searched with ``b`` bands of ``r`` values, tuned for the ratio of the partition's largest
@@ -427,8 +463,6 @@ def _ensemble_candidates(hv: np.ndarray, sizes: np.ndarray, searched: np.ndarray
     choices, choice_of_row = np.unique(params, axis=0, return_inverse=True)
     choice = choice_of_row.reshape(-1)[tuned]
     rows = np.flatnonzero(searched)
-    found_q: list[np.ndarray] = []
-    found_x: list[np.ndarray] = []
     for k, (b, r) in enumerate(choices):
         shared = _shared_bands(hv[rows], int(b), int(r))
         for i in range(len(uppers)):
@@ -436,15 +470,17 @@ def _ensemble_candidates(hv: np.ndarray, sizes: np.ndarray, searched: np.ndarray
             members = np.flatnonzero(part[rows] == i)
             if not len(queries) or not len(members):
                 continue
-            hits = (shared[queries] @ shared[members].T).tocoo()
-            q, x = rows[queries[hits.row]], rows[members[hits.col]]
-            found_q.append(q[q != x])
-            found_x.append(x[q != x])
-    q = np.concatenate(found_q) if found_q else np.empty(0, dtype=np.int64)
-    x = np.concatenate(found_x) if found_x else np.empty(0, dtype=np.int64)
-    limit, width = params[tuned[q, part[x]]].T
-    same, banded = _compare_pairs(hv, q, x, limit, width)
-    return q[banded], x[banded], same[banded]
+            member_bands = shared[members].T.tocsr()
+            for start in range(0, len(queries), _QUERY_BLOCK):
+                block = queries[start:start + _QUERY_BLOCK]
+                hits = (shared[block] @ member_bands).tocoo()
+                q, x = rows[block[hits.row]], rows[members[hits.col]]
+                q, x = q[q != x], x[q != x]
+                if not len(q):
+                    continue
+                limit, width = params[tuned[q, part[x]]].T
+                same, banded = _compare_pairs(hv, q, x, limit, width)
+                yield q[banded], x[banded], same[banded]
 
 
 def _shared_bands(hv: np.ndarray, b: int, r: int) -> sparse.csr_matrix:

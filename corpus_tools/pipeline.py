@@ -38,18 +38,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from . import __version__
 from .clean import clean_page
-from .dedup import (
-    DedupSettings,
-    DocSignature,
-    find_duplicates,
-    signature,
-    signature_row,
-    signatures_from_table,
-)
+from .dedup import DedupSettings, DocSignature, find_duplicates_in_table, signature, signature_row
 from .load import iter_source_paths, load_source
 from .records import CorpusToolsError, LoadError, PageResult
 from .schema import PARTITIONED_TABLES, SCHEMA_VERSION, TABLES, empty_table, to_arrow
@@ -521,21 +513,23 @@ def ingest(input_dir: Path, out_dir: Path, config: IngestConfig = IngestConfig()
                     msg = f"bucket {s.bucket}: {len(s.processed)} files processed, {s.n_docs} reports"
                     progress(msg + (f", failed: {', '.join(bad)}" if bad else ""), done_files, len(rels))
             # cross-bucket steps on the summaries: duplicates over every stored and new signature
-            all_sigs: list[DocSignature] = []
+            tables: list[pa.Table] = []
             ids_of: dict[int, list[str]] = {}
             for b in sorted(set(by_bucket) | set(touched)):
                 t = results[b].signatures if b in results else read_partition(out_dir, "signatures", b)
-                sigs = signatures_from_table(t, config.dedup) if t is not None else []
-                ids_of[b] = [x.doc_id for x in sigs]
-                all_sigs.extend(sigs)
+                if t is not None:
+                    tables.append(t.select(empty_table("signatures").column_names).cast(empty_table("signatures").schema))
+                ids_of[b] = t["doc_id"].to_pylist() if t is not None else []
+            signatures = pa.concat_tables(tables) if tables else empty_table("signatures")
+            del tables, results  # the summaries are in `signatures` now
             if progress:
-                progress(f"finding near-duplicates among {len(all_sigs)} reports", done_files, len(rels))
-            dups = find_duplicates(all_sigs, config.dedup)
+                progress(f"finding near-duplicates among {signatures.num_rows} reports", done_files, len(rels))
+            dups = find_duplicates_in_table(signatures, config.dedup)
             if progress:
                 progress(f"{len(dups)} duplicates; fitting the sector/genre model", done_files, len(rels))
             fitted = _fit_model(runner, out_dir, staging, touched, set(by_bucket) | set(touched),
-                                [x.doc_id for x in all_sigs], config)
-            del all_sigs
+                                signatures["doc_id"].to_pylist(), config)
+            del signatures
             # then every documents partition gets duplicate_of and its labels, in the workers
             touched_set = set(touched)
             label_tasks = [LabelTask(b, str(staging if b in touched_set else out_dir), str(staging), b in touched_set,
@@ -759,10 +753,12 @@ def _fit_model(runner: _Runner, out_dir: Path, staging: Path, touched: Iterable[
 
 
 def _fill_summary_from_store(summary: IngestSummary, out_dir: Path) -> None:
-    docs = pq.read_table(out_dir / "documents", columns=["duplicate_of"])
-    summary.reports = docs.num_rows
-    summary.duplicates = docs.num_rows - docs["duplicate_of"].null_count
-    errs = pq.read_table(out_dir / "errors").to_pylist()
+    summary.reports = summary.duplicates = 0
+    for b in partition_buckets(out_dir, "documents"):
+        docs = read_partition(out_dir, "documents", b, columns=["duplicate_of"])
+        summary.reports += docs.num_rows
+        summary.duplicates += docs.num_rows - docs["duplicate_of"].null_count
+    errs = [e for b in partition_buckets(out_dir, "errors") for e in read_partition(out_dir, "errors", b).to_pylist()]
     summary.errors = sorted((e["source_file"], e["stage"], e["error"]) for e in errs)
 
 

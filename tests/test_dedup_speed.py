@@ -227,3 +227,27 @@ def test_signatures_from_table_equal_row_by_row_rebuilding():
             assert (g.minhash.seed, g.minhash.scheme) == (w.minhash.seed, w.minhash.scheme)
         assert dedup.find_duplicates(got) == dedup.find_duplicates(want)
     assert dedup.signatures_from_table(table.slice(0, 0)) == []
+
+
+def test_find_duplicates_in_table_equals_find_duplicates_on_the_sample_pages():
+    import pyarrow as pa
+
+    from corpus_tools.schema import to_arrow
+
+    pages = sorted(RAW.glob("*"))
+    rows = []
+    for p in pages:
+        text = clean_page(p.read_text(encoding="utf-8")).text
+        for span in split_reports(text):
+            body = text[span.start:span.end]
+            rows.append(dedup.signature_row(dedup.signature(f"{p.name}-{span.report_index}", (p.name, span.report_index), body)))
+            # a near copy and an exact copy, under other pages, so there is something to find
+            rows.append(dedup.signature_row(dedup.signature(f"copy-{p.name}-{span.report_index}",
+                                                            (f"z-{p.name}", span.report_index), body + "各位代表！")))
+    rows.append(dedup.signature_row(dedup.signature("tiny", ("a.txt", 1), "短")))
+    table = to_arrow("signatures", rows)
+    shuffled = table.take(pa.array(list(range(table.num_rows))[::-1]))  # stored order need not be report order
+    want = dedup.find_duplicates([dedup.signature_from_row(r) for r in table.to_pylist()])
+    assert len(want) > 10
+    assert dedup.find_duplicates_in_table(shuffled) == want
+    assert dedup.find_duplicates_in_table(table.slice(0, 0)) == {}
