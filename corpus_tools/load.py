@@ -46,12 +46,15 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import charset_normalizer
-from bs4 import BeautifulSoup, FeatureNotFound
-from bs4.element import NavigableString, PreformattedString, Tag
 
 from .records import LoadedSource, LoadError
+
+if TYPE_CHECKING:  # bs4 loads when a page is HTML, not at start-up (~0.14 s)
+    from bs4 import BeautifulSoup
+    from bs4.element import Tag
 
 logger = logging.getLogger(__name__)
 
@@ -568,6 +571,8 @@ def html_to_text(html: str) -> str:
     >>> html_to_text("<h1>工会工作报告</h1><script>alert(1)</script><p>一、工作回顾<br>二、问题</p>")
     '工会工作报告\\n\\n一、工作回顾\\n二、问题'
     """
+    from bs4 import BeautifulSoup, FeatureNotFound
+
     try:
         soup = BeautifulSoup(html, "lxml")
     except FeatureNotFound:  # lxml missing: the standard-library parser is slower but fine
@@ -577,6 +582,8 @@ def html_to_text(html: str) -> str:
 
 def _flatten(soup: BeautifulSoup) -> list[object]:
     """Walk the tree (iteratively: scraped pages can nest deeper than the recursion limit)."""
+    from bs4.element import NavigableString, PreformattedString, Tag
+
     parts: list[object] = []
     stack: list[tuple[object, bool]] = [(child, False) for child in reversed(soup.contents)]
     while stack:

@@ -16,7 +16,6 @@ from bs4 import BeautifulSoup, FeatureNotFound
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus_tools import load as load_module
 from corpus_tools.load import (
     decode_bytes,
     html_to_text,
@@ -294,14 +293,16 @@ def test_html_page_reduces_to_its_paragraphs() -> None:
 
 
 def test_html_falls_back_to_the_standard_library_parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = load_module.BeautifulSoup
+    import bs4
+
+    real = bs4.BeautifulSoup
 
     def without_lxml(markup: str, features: str) -> BeautifulSoup:
         if features == "lxml":
             raise FeatureNotFound("lxml")
         return real(markup, features)
 
-    monkeypatch.setattr(load_module, "BeautifulSoup", without_lxml)
+    monkeypatch.setattr(bs4, "BeautifulSoup", without_lxml)  # html_to_text imports it when called
     assert html_to_text(PAGE) == PAGE_TEXT
 
 
