@@ -54,18 +54,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-
-try:  # the regex syntax tree, read by _CuePlan
-    from re import _constants as _sre_c  # type: ignore[attr-defined]
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-except ImportError:  # Python 3.10
-    import sre_constants as _sre_c
-    import sre_parse as _sre_parse
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .offsets import SpanIndex
 from .records import CorpusToolsError
+from .regex_literals import needed_literals
+from .regex_literals import sre_constants as _sre_c
+from .regex_literals import sre_parse as _sre_parse
 from .schema import TABLES
 
 __all__ = [
@@ -184,7 +180,6 @@ _URL_RE = re.compile(
     r"(?:https?://|www\.)[\w./?=&%#:~+-]+|[\w-]+(?:\.[\w-]+)*\.(?:com|cn|net|org|cc|top|vip)(?:/[\w./?=&%#~+-]*)?",
     re.IGNORECASE,
 )
-_URL_HINT_RE = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|cc|top|vip)", re.IGNORECASE)  # in every URL match
 # the hint less "://", as a pattern opening with a literal (the engine then only stops at dots):
 # whether a text has a hint is whether it has "://" or a match of this
 _URL_DOT_HINT_RE = re.compile(r"\.(?:(?<=www\.)|com|cn|net|org|cc|top|vip)", re.IGNORECASE)
@@ -460,7 +455,7 @@ class _Scan:
         starts = None
         if first is not None and not first[1] and tree.getwidth()[0] > 0 and tree[0][0] is not _sre_c.LITERAL:
             starts = "".join(sorted(first[0]))
-        return cls(regex, reach, tuple(_needed_literals(tree)), starts)
+        return cls(regex, reach, tuple(needed_literals(tree)), starts)
 
     def matches(self, text: str) -> Iterator[re.Match[str]]:
         """``regex.finditer(text)``, trying the pattern only where a match can start when those
@@ -610,43 +605,6 @@ def _looks_only_behind(tree: Any) -> bool:
         else:  # back-references, atomic groups, anything else: do not guess
             return False
     return True
-
-
-def _needed_literals(tree: Any) -> list[tuple[str, ...]]:
-    """Groups of literals such that every match of the parsed pattern contains one of each group."""
-    groups: list[tuple[str, ...]] = []
-    run = ""  # consecutive literal characters
-    for op, av in tree:
-        if op is _sre_c.LITERAL:
-            run += chr(av)
-            continue
-        if run:
-            groups.append((run,))
-            run = ""
-        if op is _sre_c.SUBPATTERN:
-            _group, add_flags, _del_flags, sub = av
-            if not add_flags & re.IGNORECASE:
-                groups += _needed_literals(sub)
-        elif op is _sre_c.BRANCH:
-            # one literal of each alternative's best group; none if an alternative needs nothing
-            alternatives = []
-            for branch in av[1]:
-                needed = _needed_literals(branch)
-                if not needed:
-                    break
-                alternatives += max(needed, key=lambda g: (min(map(len, g)), -len(g)))
-            else:
-                groups.append(tuple(dict.fromkeys(alternatives)))
-        elif op is _sre_c.IN:
-            if all(item_op is _sre_c.LITERAL for item_op, _ in av):
-                groups.append(tuple(chr(c) for _, c in av))
-        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
-            if av[0] >= 1:
-                groups += _needed_literals(av[2])
-        # anything else (any character, a negated set, an assertion, an anchor) needs no literal
-    if run:
-        groups.append((run,))
-    return groups
 
 
 def load_lexicons(
@@ -1173,10 +1131,6 @@ def _sector_hits(text: str, lexicons: Lexicons, zones: _Zones) -> Iterator[_Hit]
                 label, kind = "|".join(entry.sectors), "ambiguous"
             yield _Hit(label, term, kind, "superior" if superior else zone, _round4(entry.weight * factor),
                        start, end)
-
-
-def _sector_matches(norm: NormalizedText, source: str, lexicons: Lexicons) -> list[Evidence]:
-    return [_to_evidence(norm, source, "sector", h) for h in _sector_hits(norm.text, lexicons, _zones_of(norm))]
 
 
 def _totals(hits: Iterable[_Hit], totals: dict[tuple[str, str, str], float]) -> dict[tuple[str, str, str], float]:

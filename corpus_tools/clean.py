@@ -18,13 +18,7 @@ import numpy as np
 
 from .offsets import DeletingText, OffsetMap
 from .patterns import CLAUSE_PUNCT, CLOSERS, PAGE_TITLE, REPORT_MARKER, SENTENCE_END, match_marker
-
-try:  # the regular-expression parser, to read the literals out of boilerplate rules
-    from re import _constants as _sre
-    from re import _parser as _sre_parser
-except ImportError:  # Python 3.10
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parser  # type: ignore[no-redef]
+from .regex_literals import rarest_literals
 
 
 @dataclass(frozen=True)
@@ -54,7 +48,7 @@ class BoilerplateRules:
     def candidate_lines(self, text: str) -> set[int]:
         """Start offsets of the lines of ``text`` where some rule may match.
 
-        Most rules hold a literal that every match contains (``_required_literals``), so one scan
+        Most rules hold a literal that every match contains (``regex_literals.rarest_literals``), so one scan
         for all those literals finds the lines where they may match (one scan per rule, even
         with literal prefixes, costs several times more); such a line is a candidate when one
         of the rules whose literal it holds matches in it. A rule without such a literal scans
@@ -99,7 +93,7 @@ class BoilerplateRules:
             by_literal: dict[str, list[int]] = {}
             unfiltered = []
             for i, (rule, multi) in enumerate(zip(self._all, self._multiline(), strict=True)):
-                literals = _required_literals(rule)
+                literals = rarest_literals(rule)
                 if literals is None or any("\n" in lit for lit in literals):
                     unfiltered.append(multi)
                     continue
@@ -145,67 +139,6 @@ def default_boilerplate() -> BoilerplateRules:
     """The packaged boilerplate rules."""
     text = resources.files("corpus_tools.resources").joinpath("boilerplate.txt").read_text("utf-8")
     return BoilerplateRules.from_text(text)
-
-
-def _required_literals(rule: re.Pattern[str]) -> set[str] | None:
-    """Strings one of which every match of ``rule`` contains, or None when none are found.
-
-    Read off the parsed pattern: a run of literal characters, or a group of alternatives each
-    starting with literal characters (``(?:下面|以下)``); neighbours join (``供(?:大家|您)``
-    gives 供大家 and 供您) when the first is wholly literal. The longest (rarest) choice wins.
-    Patterns with case-insensitive or other scoped flags are left alone.
-    """
-    if rule.flags & re.IGNORECASE:
-        return None
-    best: set[str] | None = None
-    current: tuple[set[str], bool] | None = None
-    for item in [*_sre_parser.parse(rule.pattern, rule.flags), None]:
-        strings = _item_literals(item) if item is not None else None
-        if current is not None and current[1] and strings is not None and len(current[0]) * len(strings[0]) <= 64:
-            current = ({a + b for a in current[0] for b in strings[0]}, strings[1])
-            continue
-        if current is not None and (best is None or _rarity(current[0]) > _rarity(best)):
-            best = current[0]
-        current = strings
-    return best
-
-
-def _rarity(literals: set[str]) -> tuple[int, int]:
-    return min(map(len, literals)), -len(literals)
-
-
-def _item_literals(item: tuple) -> tuple[set[str], bool] | None:
-    """The literal prefixes of one parsed item (each alternative's), and whether they are all of it."""
-    op, av = item
-    if op is _sre.LITERAL:
-        return {chr(av)}, True
-    if op is _sre.SUBPATTERN:
-        _group, add_flags, del_flags, sub = av
-        if add_flags or del_flags:
-            return None
-        if len(sub) == 1 and sub[0][0] is _sre.BRANCH:
-            return _item_literals(sub[0])
-        prefix, whole = _literal_prefix(sub)
-        return ({prefix}, whole) if prefix else None
-    if op is _sre.BRANCH:
-        prefixes, all_whole = set(), True
-        for alternative in av[1]:
-            prefix, whole = _literal_prefix(alternative)
-            if not prefix:
-                return None
-            prefixes.add(prefix)
-            all_whole = all_whole and whole
-        return prefixes, all_whole
-    return None
-
-
-def _literal_prefix(items) -> tuple[str, bool]:
-    chars = []
-    for op, av in items:
-        if op is not _sre.LITERAL:
-            return "".join(chars), False
-        chars.append(chr(av))
-    return "".join(chars), True
 
 
 # -- deletion patterns -------------------------------------------------------------------

@@ -20,6 +20,7 @@ from corpus_tools.clean import BoilerplateRules, clean_page, default_boilerplate
 from corpus_tools.load import decode_bytes, iter_source_paths, load_source
 from corpus_tools.offsets import DeletingText
 from corpus_tools.records import LoadError
+from corpus_tools.regex_literals import rarest_literals
 from tests import hostile
 from tests.conftest import RAW
 
@@ -204,11 +205,11 @@ def test_candidate_lines_find_every_line_the_plain_scan_finds(rules, inputs):
         assert _with_a_hit(rules, text, fast) == _with_a_hit(rules, text, plain), text[:200]
 
 
-def test_required_literals_are_in_every_match():
+def test_rarest_literals_are_in_every_match():
     rules = default_boilerplate()._all + _CUSTOM_RULES._all
     texts = _random_pages(200, seed=1) + _sample_texts()
     for rule in rules:
-        literals = clean._required_literals(rule)
+        literals = rarest_literals(rule)
         if literals is None:
             continue
         for text in texts:
