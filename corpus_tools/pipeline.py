@@ -514,13 +514,14 @@ def ingest(input_dir: Path, out_dir: Path, config: IngestConfig = IngestConfig()
                     progress(msg + (f", failed: {', '.join(bad)}" if bad else ""), done_files, len(rels))
             # cross-bucket steps on the summaries: duplicates over every stored and new signature
             tables: list[pa.Table] = []
+            schema = empty_table("signatures").schema
             ids_of: dict[int, list[str]] = {}
             for b in sorted(set(by_bucket) | set(touched)):
                 t = results[b].signatures if b in results else read_partition(out_dir, "signatures", b)
                 if t is not None:
-                    tables.append(t.select(empty_table("signatures").column_names).cast(empty_table("signatures").schema))
+                    tables.append(t.select(schema.names).cast(schema))
                 ids_of[b] = t["doc_id"].to_pylist() if t is not None else []
-            signatures = pa.concat_tables(tables) if tables else empty_table("signatures")
+            signatures = pa.concat_tables(tables) if tables else schema.empty_table()
             del tables, results  # the summaries are in `signatures` now
             if progress:
                 progress(f"finding near-duplicates among {signatures.num_rows} reports", done_files, len(rels))
@@ -661,7 +662,6 @@ class FitTask:
     touched: tuple[int, ...]  # buckets written this run (their partitions are in the staging folder)
     buckets: tuple[int, ...]  # every bucket that holds documents
     chosen: tuple[str, ...]  # doc_ids of the training sample
-    seed: int
 
 
 FIT_PARTS = "_fit"  # staging subfolder for per-task models until they are joined (never published)
@@ -700,11 +700,10 @@ def _fit_task(task: FitTask, config: IngestConfig) -> str:
     state = _state_for(config)
     words, rules = _training_sample(task, state.lexicons)
     tokenizer = CachedTokenizer(state.segmenter, max_items=MAX_TRAINING_DOCS * 4)
-    model = ReportClassifier(segmenter=tokenizer, lexicons=state.lexicons, random_state=task.seed, tasks=task.tasks)
+    model = ReportClassifier(segmenter=tokenizer, lexicons=state.lexicons, random_state=config.seed, tasks=task.tasks)
     model.fit_tokens(words, rules)
-    if set(task.tasks) == set(TASKS):
-        model.tasks = TASKS
-        return _save_ingest_model(Path(task.staging), model, task.seed)
+    if task.tasks == TASKS:
+        return _save_ingest_model(Path(task.staging), model, config.seed)
     path = Path(task.staging) / FIT_PARTS / f"{'-'.join(task.tasks)}.pickle"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
@@ -743,8 +742,8 @@ def _fit_model(runner: _Runner, out_dir: Path, staging: Path, touched: Iterable[
         return False
     chosen = tuple(sorted(sorted(doc_ids, key=lambda d: hashlib.sha1(d.encode()).hexdigest())[:MAX_TRAINING_DOCS]))
     groups = [(t,) for t in TASKS] if runner.parallel else [TASKS]
-    tasks = [FitTask(g, str(out_dir), str(staging), tuple(sorted(touched)), tuple(sorted(buckets)), chosen,
-                     config.seed) for g in groups]
+    tasks = [FitTask(g, str(out_dir), str(staging), tuple(sorted(touched)), tuple(sorted(buckets)), chosen)
+             for g in groups]
     parts = tuple(runner.map(_fit_task, tasks))
     if len(parts) > 1:
         list(runner.map(_join_fitted, [parts]))
